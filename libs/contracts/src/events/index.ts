@@ -1,0 +1,22 @@
+import { AppCreated } from './app-created.js';
+import { AppDestroyed } from './app-destroyed.js';
+import { BuildFailed } from './build-failed.js';
+import { BuildStarted } from './build-started.js';
+import { ConfigVarsChanged } from './config-vars-changed.js';
+import { DynoStateChanged } from './dyno-state-changed.js';
+import { FormationScaled } from './formation-scaled.js';
+import { ReleaseCreated } from './release-created.js';
+import { SlugBuilt } from './slug-built.js';
+import { SourcePushed } from './source-pushed.js';
+import type { EventOf } from '../envelope.js';
+
+export { AppCreated, AppDestroyed, BuildFailed, BuildStarted, ConfigVarsChanged, DynoStateChanged, FormationScaled, ReleaseCreated, SlugBuilt, SourcePushed };
+
+/** Every event contract, by type name. */
+export const Events = {
+  AppCreated, AppDestroyed, BuildFailed, BuildStarted, ConfigVarsChanged,
+  DynoStateChanged, FormationScaled, ReleaseCreated, SlugBuilt, SourcePushed,
+} as const;
+export type EventType = keyof typeof Events;
+export type AnyEvent = { [K in EventType]: EventOf<(typeof Events)[K]> }[EventType];
+export type EventByType<K extends EventType> = EventOf<(typeof Events)[K]>;

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { defineRpc } from './define.js';
+import { appName, configVarName, configVars, dynoSize, formationEntry, processType, slug } from '../common.js';
+
+/** An app reference as users give it: its name or its id. */
+const appRef = z.string().min(1).max(64);
+const by = z.string().min(1);
+
+export const appInfo = z.strictObject({
+  id: z.uuid(),
+  name: appName,
+  stack: z.string(),
+  region: z.string(),
+  owner: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  releaseVersion: z.number().int().positive(),
+  slugSize: z.number().int().nullable(),
+});
+export type AppInfo = z.infer<typeof appInfo>;
+
+export const releaseInfo = z.strictObject({
+  id: z.uuid(),
+  appId: z.uuid(),
+  appName,
+  version: z.number().int().positive(),
+  description: z.string(),
+  by: z.string(),
+  createdAt: z.string(),
+  slug: slug.nullable(),
+  config: configVars,
+  current: z.boolean(),
+  buildId: z.uuid().nullable(),
+});
+export type ReleaseInfo = z.infer<typeof releaseInfo>;
+
+export const formationInfo = formationEntry.extend({ command: z.string(), updatedAt: z.string() });
+export type FormationInfo = z.infer<typeof formationInfo>;
+
+export const CreateApp = defineRpc('release', 'CreateApp', z.strictObject({ name: appName.optional(), by }), appInfo);
+export const DestroyApp = defineRpc('release', 'DestroyApp', z.strictObject({ app: appRef, by }), appInfo);
+export const GetApp = defineRpc('release', 'GetApp', z.strictObject({ app: appRef }), appInfo);
+export const ListApps = defineRpc('release', 'ListApps', z.strictObject({}), z.array(appInfo));
+export const GetConfigVars = defineRpc('release', 'GetConfigVars', z.strictObject({ app: appRef }), configVars);
+export const SetConfigVars = defineRpc('release', 'SetConfigVars',
+  z.strictObject({ app: appRef, changes: z.record(configVarName, z.string().nullable()), by }),
+  z.strictObject({ config: configVars, release: releaseInfo.nullable() }));
+export const ListReleases = defineRpc('release', 'ListReleases', z.strictObject({ app: appRef }), z.array(releaseInfo));
+export const GetRelease = defineRpc('release', 'GetRelease', z.strictObject({ app: appRef, release: z.string().min(1) }), releaseInfo);
+export const RollbackRelease = defineRpc('release', 'RollbackRelease', z.strictObject({ app: appRef, release: z.string().min(1), by }), releaseInfo);
+export const GetFormation = defineRpc('release', 'GetFormation', z.strictObject({ app: appRef }), z.array(formationInfo));
+export const ScaleFormation = defineRpc('release', 'ScaleFormation',
+  z.strictObject({
+    app: appRef,
+    updates: z.array(z.strictObject({ type: processType, quantity: z.number().int().min(0).optional(), size: dynoSize.optional() })).min(1),
+    by,
+  }),
+  z.array(formationInfo));
+
+/** What the dyno-manager should run: every app's current release and formation. */
+export const desiredApp = z.strictObject({
+  appId: z.uuid(),
+  appName,
+  release: releaseInfo,
+  formation: z.array(formationEntry),
+  streamVersion: z.number().int().positive(),
+});
+export type DesiredApp = z.infer<typeof desiredApp>;
+export const GetDesiredState = defineRpc('release', 'GetDesiredState', z.strictObject({}), z.array(desiredApp));

@@ -1,0 +1,68 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/** Schema changes in order; the migrator runs the missing ones at boot. */
+export const migrations: Record<string, Migration> = {
+  '0001_event_log': {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('events')
+        .addColumn('position', 'bigserial', (c) => c.primaryKey())
+        .addColumn('stream_id', 'text', (c) => c.notNull())
+        .addColumn('stream_version', 'integer', (c) => c.notNull())
+        .addColumn('event_id', 'uuid', (c) => c.notNull().unique())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('data', 'jsonb', (c) => c.notNull())
+        .addColumn('metadata', 'jsonb', (c) => c.notNull())
+        .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addUniqueConstraint('events_stream_version_key', ['stream_id', 'stream_version'])
+        .execute();
+      await db.schema.createTable('outbox')
+        .addColumn('position', 'bigint', (c) => c.primaryKey().references('events.position'))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_error', 'text')
+        .execute();
+    },
+  },
+  '0002_projections': {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('apps')
+        .addColumn('id', 'uuid', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('stack', 'text', (c) => c.notNull())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('release_version', 'integer', (c) => c.notNull())
+        .addColumn('slug_size', 'bigint')
+        .addColumn('stream_version', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('releases')
+        .addColumn('id', 'uuid', (c) => c.primaryKey())
+        .addColumn('app_id', 'uuid', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('slug', 'jsonb')
+        .addColumn('config', 'jsonb', (c) => c.notNull())
+        .addColumn('build_id', 'uuid')
+        .addUniqueConstraint('releases_app_version_key', ['app_id', 'version'])
+        .execute();
+      await db.schema.createTable('config_vars')
+        .addColumn('app_id', 'uuid', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('config_vars_pkey', ['app_id', 'name'])
+        .execute();
+      await db.schema.createTable('formation')
+        .addColumn('app_id', 'uuid', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('quantity', 'integer', (c) => c.notNull())
+        .addColumn('size', 'text', (c) => c.notNull())
+        .addColumn('command', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('formation_pkey', ['app_id', 'type'])
+        .execute();
+    },
+  },
+};

@@ -1,0 +1,69 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** The append-only event log: one row per event, ordered globally by position. */
+export interface EventsTable {
+  position: Generated<string>;
+  stream_id: string;
+  stream_version: number;
+  event_id: string;
+  type: string;
+  data: JSONColumnType<Record<string, unknown>>;
+  metadata: JSONColumnType<Record<string, unknown>>;
+  recorded_at: ColumnType<Date, never, never>;
+}
+
+/** Events committed but not yet published to NATS; rows leave once JetStream acknowledged them. */
+export interface OutboxTable {
+  position: string;
+  attempts: ColumnType<number, never, number>;
+  last_error: string | null;
+}
+
+export interface AppsTable {
+  id: string;
+  name: string;
+  stack: string;
+  region: string;
+  owner: string;
+  created_at: Date;
+  updated_at: Date;
+  release_version: number;
+  slug_size: number | null;
+  stream_version: number;
+}
+
+export interface ReleasesTable {
+  id: string;
+  app_id: string;
+  version: number;
+  description: string;
+  created_by: string;
+  created_at: Date;
+  slug: JSONColumnType<Record<string, unknown> | null>;
+  config: JSONColumnType<Record<string, string>>;
+  build_id: string | null;
+}
+
+export interface ConfigVarsTable {
+  app_id: string;
+  name: string;
+  value: string;
+}
+
+export interface FormationTable {
+  app_id: string;
+  type: string;
+  quantity: number;
+  size: string;
+  command: string;
+  updated_at: Date;
+}
+
+export interface Database {
+  events: EventsTable;
+  outbox: OutboxTable;
+  apps: AppsTable;
+  releases: ReleasesTable;
+  config_vars: ConfigVarsTable;
+  formation: FormationTable;
+}
