@@ -1,0 +1,62 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { PaasError } from '@paas/contracts';
+import { contextFromHeaders, inSpan, SpanKind, trace } from '@paas/telemetry';
+import { Public } from './auth.guard.js';
+import { isGitService } from './git/git-http.js';
+import { GitService } from './git/git.service.js';
+import { HealthService } from './health.service.js';
+import { PlatformService } from './platform.service.js';
+
+const tracer = () => trace.getTracer('api');
+
+/** Every HTTP route of the api: the Platform API (Heroku v3 shapes), health, and git over HTTP. */
+@Controller()
+export class ApiController {
+  constructor(private readonly platform: PlatformService, private readonly git: GitService, private readonly health: HealthService) {}
+
+  @Public() @Get('healthz')
+  async healthz(@Res() res: Response) {
+    const report = await this.health.check();
+    res.status(report.ok ? 200 : 503).json(report);
+  }
+
+  @Get('account') account() { return this.platform.account(); }
+
+  @Post('apps') @HttpCode(201) createApp(@Body() body: unknown) { return this.platform.createApp(body); }
+  @Get('apps') listApps() { return this.platform.listApps(); }
+  @Get('apps/:app') getApp(@Param('app') app: string) { return this.platform.getApp(app); }
+  @Delete('apps/:app') destroyApp(@Param('app') app: string) { return this.platform.destroyApp(app); }
+
+  @Get('apps/:app/config-vars') getConfig(@Param('app') app: string) { return this.platform.getConfig(app); }
+  @Patch('apps/:app/config-vars') setConfig(@Param('app') app: string, @Body() body: unknown) { return this.platform.setConfig(app, body); }
+
+  @Get('apps/:app/releases') releases(@Param('app') app: string) { return this.platform.listReleases(app); }
+  @Post('apps/:app/releases') @HttpCode(201) rollback(@Param('app') app: string, @Body() body: unknown) { return this.platform.rollback(app, body); }
+  @Get('apps/:app/releases/:release') release(@Param('app') app: string, @Param('release') r: string) { return this.platform.getRelease(app, r); }
+  @Get('apps/:app/releases/:release/config-vars') releaseConfig(@Param('app') app: string, @Param('release') r: string) { return this.platform.releaseConfig(app, r); }
+
+  @Get('apps/:app/formation') formation(@Param('app') app: string) { return this.platform.formation(app); }
+  @Patch('apps/:app/formation') scale(@Param('app') app: string, @Body() body: unknown) { return this.platform.scale(app, body); }
+
+  @Get('apps/:app/dynos') dynos(@Param('app') app: string) { return this.platform.dynos(app); }
+
+  @Get(':repo/info/refs')
+  async infoRefs(@Param('repo') repo: string, @Query('service') service: string, @Res() res: Response) {
+    if (!isGitService(service)) throw new PaasError('invalid_params', 'Dumb git HTTP is not supported: use git 1.6.6 or newer (smart HTTP).');
+    await this.git.infoRefs(repo, service, res);
+  }
+
+  @Post(':repo/:service')
+  async gitRpc(@Param('repo') repo: string, @Param('service') service: string, @Req() req: Request, @Res() res: Response) {
+    if (!isGitService(service)) throw new PaasError('not_found', `No git service "${service}".`);
+    await inSpan(tracer(), `git ${service.slice(4)}`, { kind: SpanKind.SERVER, attributes: { 'paas.repo': repo } },
+      () => this.git.rpcCall(repo, service, req, res, this.platform.by));
+  }
+
+  @Public() @Post('internal/git/pre-receive')
+  async preReceive(@Headers('x-paas-push-token') token: string | undefined, @Query() q: { ref?: string; new?: string }, @Req() req: Request, @Res() res: Response) {
+    await inSpan(tracer(), 'git pre-receive', { kind: SpanKind.SERVER, parent: contextFromHeaders({ traceparent: req.headers.traceparent as string | undefined }) },
+      () => this.git.preReceive(token, q, req, res));
+  }
+}

@@ -1,0 +1,32 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
+import { MessagingModule } from '@paas/messaging';
+import { blobStoreFor } from '@paas/storage';
+import { ApiController } from './api.controller.js';
+import { AuthGuard } from './auth.guard.js';
+import type { ApiSettings } from './config.js';
+import { GitService } from './git/git.service.js';
+import { PushService } from './git/push.service.js';
+import { HealthService } from './health.service.js';
+import { HttpErrorsFilter } from './http-errors.filter.js';
+import { PlatformService } from './platform.service.js';
+import { API_KEY_HOLDER, BLOBS, SETTINGS } from './tokens.js';
+
+@Module({})
+export class ApiModule {
+  static forRoot(settings: ApiSettings, apiKey: string): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [MessagingModule.forRoot('api', settings.messaging)],
+      controllers: [ApiController],
+      providers: [
+        { provide: SETTINGS, useValue: settings },
+        { provide: BLOBS, useValue: blobStoreFor(settings.dataDir) },
+        { provide: API_KEY_HOLDER, useValue: { value: apiKey } },
+        { provide: APP_GUARD, inject: [Reflector, API_KEY_HOLDER], useFactory: (r: Reflector, k: { value: string }) => new AuthGuard(r, k) },
+        { provide: APP_FILTER, useClass: HttpErrorsFilter },
+        PlatformService, GitService, PushService, HealthService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { messagingSettingsFromEnv, type MessagingSettings } from '@paas/messaging';
+import { resolve } from 'node:path';
+
+/** Everything the api service reads from its environment, validated at boot. */
+export interface ApiSettings {
+  messaging: MessagingSettings;
+  /** Repos, blobs and the generated API key (PAAS_DATA_DIR). */
+  dataDir: string;
+  host: string;
+  /** Platform API and git over HTTP (PAAS_API_PORT); 0 picks a free port (tests). */
+  port: number;
+  /** PAAS_API_KEY; when unset a key is generated once and kept in the data dir. */
+  apiKey: string | undefined;
+  /** The single account's email, shown as owner and release author (PAAS_ADMIN_EMAIL). */
+  adminEmail: string;
+  /** Used to build web_url: http://<app>.<domain>[:<routerPort>]/ */
+  domain: string;
+  routerPort: number;
+  /** Base of git_url (PAAS_PUBLIC_API_URL), default http://<host>:<port>. */
+  publicUrl: string | undefined;
+  /** How long a push waits for the new web dynos to be up before it ends (PAAS_PUSH_VERIFY_TIMEOUT_MS). */
+  pushVerifyTimeoutMs: number;
+}
+
+function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${key}="${raw}" is not a TCP port (0-65535)`);
+  return n;
+}
+
+export function apiSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiSettings {
+  const verify = Number(env.PAAS_PUSH_VERIFY_TIMEOUT_MS || 60_000);
+  if (!Number.isInteger(verify) || verify < 0) throw new Error(`PAAS_PUSH_VERIFY_TIMEOUT_MS="${env.PAAS_PUSH_VERIFY_TIMEOUT_MS}" is not a number of milliseconds`);
+  return {
+    messaging: messagingSettingsFromEnv(env),
+    dataDir: resolve(env.PAAS_DATA_DIR || '.paas-data'),
+    host: env.PAAS_API_HOST || '127.0.0.1',
+    port: port(env, 'PAAS_API_PORT', 5000),
+    apiKey: env.PAAS_API_KEY || undefined,
+    adminEmail: env.PAAS_ADMIN_EMAIL || 'admin@paas.local',
+    domain: env.PAAS_DOMAIN || 'localhost',
+    routerPort: port(env, 'PAAS_ROUTER_PORT', 8080),
+    publicUrl: env.PAAS_PUBLIC_API_URL || undefined,
+    pushVerifyTimeoutMs: verify,
+  };
+}

@@ -1,0 +1,107 @@
+import type { AppInfo, DynoInfo, FormationInfo, ReleaseInfo } from '@paas/contracts';
+
+/** What the presenters need to know about this installation. */
+export interface Site {
+  adminEmail: string;
+  domain: string;
+  routerPort: number;
+  apiUrl: string;
+}
+
+const accountId = (email: string) => `00000000-0000-4000-8000-${Buffer.from(email).toString('hex').padEnd(12, '0').slice(0, 12)}`;
+const user = (site: Site, email: string) => ({ id: accountId(email), email });
+
+/** http://<app>.<domain>[:port]/, as Heroku's web_url. */
+export function webUrl(site: Pick<Site, 'domain' | 'routerPort'>, name: string): string {
+  const port = site.routerPort === 80 ? '' : `:${site.routerPort}`;
+  return `http://${name}.${site.domain}${port}/`;
+}
+
+export function gitUrl(site: Site, name: string): string {
+  return `${site.apiUrl.replace(/\/$/, '')}/${name}.git`;
+}
+
+/** An app in Platform API v3 shape. */
+export function presentApp(site: Site, a: AppInfo) {
+  const stack = { id: '00000000-0000-4000-8000-000000000024', name: a.stack };
+  return {
+    id: a.id,
+    name: a.name,
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
+    released_at: a.updatedAt,
+    git_url: gitUrl(site, a.name),
+    web_url: webUrl(site, a.name),
+    owner: user(site, a.owner),
+    region: { id: '00000000-0000-4000-8000-000000000001', name: a.region },
+    stack,
+    build_stack: stack,
+    maintenance: false,
+    repo_size: null,
+    slug_size: a.slugSize,
+    buildpack_provided_description: null,
+    archived_at: null,
+    acm: false,
+    internal_routing: null,
+    organization: null,
+    team: null,
+    space: null,
+  };
+}
+
+/** A release in Platform API v3 shape (config vars are served separately). */
+export function presentRelease(site: Site, r: ReleaseInfo) {
+  return {
+    id: r.id,
+    version: r.version,
+    description: r.description,
+    status: 'succeeded',
+    current: r.current,
+    created_at: r.createdAt,
+    updated_at: r.createdAt,
+    slug: r.slug ? { id: r.slug.id } : null,
+    user: user(site, r.by),
+    app: { id: r.appId, name: r.appName },
+    addon_plan_names: [],
+    output_stream_url: null,
+  };
+}
+
+export function presentFormation(app: AppInfo, f: FormationInfo) {
+  return {
+    id: `${app.id.slice(0, 24)}${Buffer.from(f.type).toString('hex').padEnd(12, '0').slice(0, 12)}`,
+    type: f.type,
+    quantity: f.quantity,
+    size: f.size,
+    command: f.command,
+    app: { id: app.id, name: app.name },
+    created_at: f.updatedAt,
+    updated_at: f.updatedAt,
+  };
+}
+
+export function presentDyno(d: DynoInfo, releaseId: string | null) {
+  return {
+    id: d.id,
+    name: d.name,
+    type: d.type,
+    command: d.command,
+    size: d.size,
+    state: d.state,
+    app: { id: d.appId, name: d.appName },
+    release: { id: releaseId, version: d.releaseVersion },
+    attach_url: null,
+    created_at: d.createdAt,
+    updated_at: d.updatedAt,
+  };
+}
+
+/** Formation quantities may arrive as strings ("2") from the Heroku CLI. */
+export function parseQuantity(q: unknown): number | undefined {
+  if (q === undefined || q === null) return undefined;
+  const n = typeof q === 'string' && q.trim() !== '' ? Number(q) : q;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new TypeError(`quantity must be a whole number of dynos (0 or more), got ${JSON.stringify(q)}`);
+  }
+  return n;
+}

@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import {
+  appName, CreateApp, DestroyApp, dynoSize, GetApp, GetConfigVars, GetFormation, GetRelease, ListApps,
+  ListDynos, ListReleases, RollbackRelease, ScaleFormation, SetConfigVars, configVarName,
+} from '@paas/contracts';
+import { RpcClient } from '@paas/messaging';
+import type { ApiSettings } from './config.js';
+import { parseQuantity, presentApp, presentDyno, presentFormation, presentRelease, type Site } from './domain/presenters.js';
+import { SETTINGS } from './tokens.js';
+
+const createBody = z.object({ name: appName.optional(), region: z.string().optional(), stack: z.string().optional() }).nullish();
+const configBody = z.record(configVarName, z.string().nullable(), { message: 'Send an object of config var names to string values (null removes one).' });
+const formationUpdate = z.object({ type: z.string(), quantity: z.unknown().optional(), size: z.string().optional() });
+const formationBody = z.object({ updates: z.array(formationUpdate).min(1) });
+
+/** The Platform API's behaviour: validate the body, ask the owning service, present Heroku's shapes. */
+@Injectable()
+export class PlatformService {
+  private readonly site: Site;
+  constructor(@Inject(SETTINGS) private readonly settings: ApiSettings, private readonly rpc: RpcClient) {
+    this.site = { adminEmail: settings.adminEmail, domain: settings.domain, routerPort: settings.routerPort, apiUrl: settings.publicUrl ?? '' };
+  }
+
+  setApiUrl(url: string): void {
+    if (!this.settings.publicUrl) this.site.apiUrl = url;
+  }
+
+  get by(): string {
+    return this.settings.adminEmail;
+  }
+
+  account() {
+    return { id: presentApp(this.site, { owner: this.by } as never).owner.id, email: this.by, name: 'Admin', allow_tracking: false, beta: false, verified: true, two_factor_authentication: false };
+  }
+
+  async createApp(body: unknown) {
+    const b = createBody.parse(body) ?? {};
+    return presentApp(this.site, await this.rpc.request(CreateApp, { name: b.name, by: this.by }));
+  }
+
+  async listApps() {
+    return (await this.rpc.request(ListApps, {})).map((a) => presentApp(this.site, a));
+  }
+
+  async getApp(app: string) {
+    return presentApp(this.site, await this.rpc.request(GetApp, { app }));
+  }
+
+  async destroyApp(app: string) {
+    return presentApp(this.site, await this.rpc.request(DestroyApp, { app, by: this.by }));
+  }
+
+  getConfig(app: string) {
+    return this.rpc.request(GetConfigVars, { app });
+  }
+
+  async setConfig(app: string, body: unknown) {
+    const changes = configBody.parse(body ?? {});
+    return (await this.rpc.request(SetConfigVars, { app, changes, by: this.by })).config;
+  }
+
+  async listReleases(app: string) {
+    return (await this.rpc.request(ListReleases, { app })).map((r) => presentRelease(this.site, r));
+  }
+
+  async getRelease(app: string, release: string) {
+    return presentRelease(this.site, await this.rpc.request(GetRelease, { app, release }));
+  }
+
+  async releaseConfig(app: string, release: string) {
+    return (await this.rpc.request(GetRelease, { app, release })).config;
+  }
+
+  async rollback(app: string, body: unknown) {
+    const { release } = z.object({ release: z.union([z.string(), z.number()]) }).parse(body);
+    return presentRelease(this.site, await this.rpc.request(RollbackRelease, { app, release: String(release), by: this.by }));
+  }
+
+  async formation(app: string) {
+    const a = await this.rpc.request(GetApp, { app });
+    return (await this.rpc.request(GetFormation, { app: a.id })).map((f) => presentFormation(a, f));
+  }
+
+  async scale(app: string, body: unknown) {
+    const updates = formationBody.parse(body).updates.map((u) => ({
+      type: u.type,
+      quantity: parseQuantity(u.quantity),
+      size: u.size === undefined ? undefined : dynoSize.parse(u.size.toLowerCase()),
+    }));
+    const a = await this.rpc.request(GetApp, { app });
+    return (await this.rpc.request(ScaleFormation, { app: a.id, updates, by: this.by })).map((f) => presentFormation(a, f));
+  }
+
+  async dynos(app: string) {
+    const a = await this.rpc.request(GetApp, { app });
+    const releases = await this.rpc.request(ListReleases, { app: a.id });
+    const ids = new Map(releases.map((r) => [r.version, r.id]));
+    return (await this.rpc.request(ListDynos, { appId: a.id })).map((d) => presentDyno(d, ids.get(d.releaseVersion) ?? null));
+  }
+}

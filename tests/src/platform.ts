@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanup, freshDataDir, freshDatabase, freshNamespace, waitFor } from '@paas/testing';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SERVICES = ['release', 'builder', 'dyno-manager', 'router', 'api'] as const;
+
+/** A free TCP port on loopback (bind 0, read it, release it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** The five services running as their own processes, as `npm start` runs them, on a private namespace. */
+export class Platform {
+  readonly logs: string[] = [];
+  private readonly children = new Map<string, ChildProcess>();
+
+  private constructor(
+    readonly namespace: string, readonly databaseUrl: string, readonly dataDir: string,
+    readonly apiPort: number, readonly routerPort: number, readonly apiKey: string,
+  ) {}
+
+  get apiUrl(): string { return `http://127.0.0.1:${this.apiPort}`; }
+  get routerUrl(): string { return `http://127.0.0.1:${this.routerPort}`; }
+
+  static async start(extraEnv: Record<string, string> = {}): Promise<Platform> {
+    const p = new Platform(freshNamespace('e2e'), await freshDatabase(), await freshDataDir('paas-e2e-'), await freePort(), await freePort(), 'test-key-' + Math.random().toString(36).slice(2));
+    try {
+      for (const s of SERVICES) p.spawn(s, extraEnv);
+      await waitFor('all five services to answer /healthz', async () => {
+        const r = await fetch(`${p.apiUrl}/healthz`).catch(() => undefined);
+        return r?.status === 200;
+      }, { timeoutMs: 60_000, intervalMs: 200 });
+    } catch (err) {
+      await p.stop();
+      throw new Error(`${(err as Error).message}\n--- service logs ---\n${p.logs.slice(-60).join('\n')}`);
+    }
+    return p;
+  }
+
+  env(extra: Record<string, string>): NodeJS.ProcessEnv {
+    return {
+      ...process.env, ...extra,
+      PAAS_NAMESPACE: this.namespace, DATABASE_URL: this.databaseUrl, PAAS_DATA_DIR: this.dataDir,
+      PAAS_API_PORT: String(this.apiPort), PAAS_ROUTER_PORT: String(this.routerPort), PAAS_API_KEY: this.apiKey,
+      PAAS_DYNO_STOP_GRACE_MS: '3000', PAAS_LOG_LEVEL: 'log', FORCE_COLOR: '0',
+    };
+  }
+
+  private spawn(service: string, extra: Record<string, string>): void {
+    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'services', service, 'dist', 'src', 'main.js')], { env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d: Buffer) => { for (const l of d.toString().split('\n')) if (l) this.logs.push(`${service}| ${l}`); };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    this.children.set(service, child);
+  }
+
+  /** Calls the Platform API with the key; returns status and parsed body. */
+  async api(method: string, path: string, body?: unknown, key: string | null = this.apiKey): Promise<{ status: number; body: any }> {
+    const headers: Record<string, string> = { accept: 'application/vnd.heroku+json; version=3', 'content-type': 'application/json' };
+    if (key) headers.authorization = `Bearer ${key}`;
+    const r = await fetch(`${this.apiUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  }
+
+  /** GET through the router with the app's Host header. */
+  async viaRouter(app: string, path = '/'): Promise<{ status: number; body: string; headers: Headers }> {
+    const { request } = await import('node:http');
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: this.routerPort, path, headers: { host: `${app}.localhost:${this.routerPort}` } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body, headers: new Headers(res.headers as Record<string, string>) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** Stops the services, then every dyno they left, then removes namespace, database and data dir. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.children.values()].map((c) => new Promise<void>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve();
+      c.once('exit', () => resolve());
+      c.kill('SIGTERM');
+      setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+    })));
+    await killDynos(this.dataDir);
+    await cleanup({ namespace: this.namespace, databaseUrl: this.databaseUrl, dataDir: this.dataDir });
+  }
+}
+
+/** Kills every process-driver dyno recorded under a data dir (they outlive the manager by design). */
+export async function killDynos(dataDir: string): Promise<void> {
+  const { stopAllProcessDynos } = await import('@paas/dyno-manager');
+  await stopAllProcessDynos(dataDir);
+}
