@@ -1,0 +1,84 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import type { INestApplication } from '@nestjs/common';
+import { InMemorySpanExporter, initTelemetry, type ReadableSpan } from '@paas/telemetry';
+import { cleanup, freshDataDir, freshDatabase, freshNamespace, waitFor } from '@paas/testing';
+import { apiSettingsFromEnv, createApiApp } from '@paas/api';
+import { builderSettingsFromEnv, createBuilderApp } from '@paas/builder';
+import { createDynoManagerApp, dynoManagerSettingsFromEnv } from '@paas/dyno-manager';
+import { createReleaseApp, releaseSettingsFromEnv } from '@paas/release';
+import { createRouterApp, routerSettingsFromEnv } from '@paas/router';
+import { git, nodeApp, pushUrl, repoWith } from './git.js';
+import { freePort, killDynos } from './platform.js';
+
+const spans = new InMemorySpanExporter();
+initTelemetry('system-test', { exporter: spans });
+
+describe('one git push is one trace across api, builder, release and dyno-manager', () => {
+  const namespace = freshNamespace('trace');
+  let databaseUrl: string;
+  let dataDir: string;
+  let repo: string | undefined;
+  const apps: INestApplication[] = [];
+  let api: Awaited<ReturnType<typeof createApiApp>>;
+  let routerPort: number;
+
+  before(async () => {
+    databaseUrl = await freshDatabase();
+    dataDir = await freshDataDir('paas-trace-');
+    routerPort = await freePort();
+    const env = {
+      ...process.env, PAAS_NAMESPACE: namespace, DATABASE_URL: databaseUrl, PAAS_DATA_DIR: dataDir,
+      PAAS_API_PORT: '0', PAAS_ROUTER_PORT: String(routerPort), PAAS_API_KEY: 'trace-key', PAAS_LOG_LEVEL: 'warn',
+      PAAS_DYNO_STOP_GRACE_MS: '2000',
+    };
+    apps.push(await createReleaseApp(releaseSettingsFromEnv(env)));
+    apps.push(await createBuilderApp(builderSettingsFromEnv(env)));
+    apps.push(await createDynoManagerApp(dynoManagerSettingsFromEnv(env)));
+    apps.push(await createRouterApp(routerSettingsFromEnv(env)));
+    api = await createApiApp(apiSettingsFromEnv(env));
+    apps.push(api);
+  });
+
+  after(async () => {
+    for (const app of apps.reverse()) await app.close().catch(() => undefined);
+    if (dataDir) await killDynos(dataDir);
+    await cleanup({ namespace, databaseUrl, dataDir });
+    if (repo) await rm(repo, { recursive: true, force: true });
+  });
+
+  test('the spans of a push form one parent chain from the push to the dyno start', async () => {
+    const created = await fetch(`${api.url}/apps`, { method: 'POST', headers: { authorization: 'Bearer trace-key', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'traced' }) });
+    assert.equal(created.status, 201);
+    repo = await repoWith(nodeApp);
+    const push = await git(repo, 'push', pushUrl(api.url, 'trace-key', 'traced'), 'main');
+    assert.equal(push.code, 0, push.output);
+
+    const byId = new Map<string, ReadableSpan>();
+    const leaf = await waitFor('the dyno-manager to handle the release of the push', () => {
+      for (const s of spans.getFinishedSpans()) byId.set(s.spanContext().spanId, s);
+      return [...byId.values()].find((s) => s.name === 'ReleaseCreated process' && s.instrumentationScope.name === 'dyno-manager'
+        && chain(s, byId).some((p) => p.name === 'git receive-pack'));
+    });
+    const path = chain(leaf, byId);
+    const services = [...new Set(path.map((s) => s.instrumentationScope.name))];
+    assert.deepEqual(services.sort(), ['api', 'builder', 'dyno-manager', 'release']);
+    assert.equal(new Set(path.map((s) => s.spanContext().traceId)).size, 1);
+    const names = path.map((s) => s.name);
+    for (const expected of ['git receive-pack', 'git pre-receive', 'SourcePushed publish', 'SourcePushed process', 'SlugBuilt publish', 'SlugBuilt process', 'ReleaseCreated publish', 'ReleaseCreated process']) {
+      assert.ok(names.includes(expected), `${expected} is in the chain: ${names.join(' <- ')}`);
+    }
+  });
+});
+
+/** The span and its ancestors, leaf first. */
+function chain(span: ReadableSpan, byId: Map<string, ReadableSpan>): ReadableSpan[] {
+  const out = [span];
+  let cur = span;
+  while (cur.parentSpanContext?.spanId && byId.has(cur.parentSpanContext.spanId)) {
+    cur = byId.get(cur.parentSpanContext.spanId)!;
+    out.push(cur);
+  }
+  return out;
+}
