@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BuildFailed, BuildStarted, SlugBuilt, SourcePushed, type BlobRef, type EventOf, type Slug } from '@paas/contracts';
+import { BuildOutput, EventPublisher, makeEnvelope, type PublishOptions } from '@paas/messaging';
+import type { FileBlobStore } from '@paas/storage';
+import { inSpan, trace } from '@paas/telemetry';
+import { readAppFiles, writeAppFiles } from './adapters/app-files.js';
+import { BuildLog } from './adapters/build-log.js';
+import { BuildRecords, type BuildOutcomeEvent } from './adapters/build-records.js';
+import { runCommand } from './adapters/run-command.js';
+import { packSlug, unpackSource } from './adapters/source-archive.js';
+import type { BuilderSettings } from './config.js';
+import { BuildError, isBuildError } from './domain/build-error.js';
+import { buildEnv } from './domain/build-env.js';
+import { detect, type Detection } from './domain/detect.js';
+import { derivedId } from './domain/ids.js';
+import { checkSlugSize, formatSize, STACK, STACK_TITLE } from './domain/output.js';
+import { describeProcessTypes, resolveProcessTypes } from './domain/process-types.js';
+import { BLOBS, BUILD_OUTPUT, BUILD_RECORDS, SETTINGS } from './tokens.js';
+
+type Pushed = EventOf<typeof SourcePushed>;
+
+/**
+ * source tarball -> unpack -> detect -> compile -> slug -> SlugBuilt | BuildFailed.
+ * One build reads top to bottom in build(); the app's faults become a BuildFailed with the reason
+ * shown to the pusher, while failures to talk to NATS or to record the outcome throw, so the
+ * SourcePushed is redelivered.
+ */
+@Injectable()
+export class BuildPipeline {
+  private readonly log = new Logger('build');
+  private readonly tracer = trace.getTracer('builder');
+
+  constructor(
+    @Inject(SETTINGS) private readonly settings: BuilderSettings,
+    @Inject(BLOBS) private readonly blobs: FileBlobStore,
+    @Inject(BUILD_OUTPUT) private readonly output: BuildOutput,
+    @Inject(BUILD_RECORDS) private readonly records: BuildRecords,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  /** Builds a pushed source once; a redelivered push re-announces the recorded outcome instead. */
+  async onSourcePushed(pushed: Pushed): Promise<void> {
+    const recorded = await this.records.get(pushed.data.buildId);
+    if (recorded) {
+      this.log.log(`build ${pushed.data.buildId} of ${pushed.data.appName} already finished (${recorded.type}); announcing it again`);
+      return this.announce(recorded);
+    }
+    const outcome = await this.build(pushed);
+    await this.records.put(outcome);
+    await this.announce(outcome);
+  }
+
+  /** One build, top to bottom. */
+  private async build(pushed: Pushed): Promise<BuildOutcomeEvent> {
+    const { appName, buildId, commit, source, config } = pushed.data;
+    const meta: PublishOptions = { appId: pushed.appId, causationId: pushed.id, correlationId: pushed.correlationId };
+    const out = new BuildLog(this.output, buildId);
+    const started = Date.now();
+    await this.publisher.publish(BuildStarted, { appName, buildId, commit }, { ...meta, id: derivedId(buildId, BuildStarted.type) });
+    const workDir = await this.makeWorkDir(buildId);
+    const deadline = deadlineAfter(this.settings.buildTimeoutMs);
+    try {
+      out.header(STACK_TITLE);
+      await this.step('fetching the source', () => this.unpack(source, workDir));
+      const detection = await this.step('detecting the buildpack', () => detectApp(workDir, out));
+      await this.step('compiling', () => compile(detection.plan, workDir, config, deadline.signal, out));
+      out.header('Discovering process types');
+      out.detail(...describeProcessTypes(detection.processTypes));
+      out.header('Compressing...');
+      const { slugId, ref } = await this.step('storing the slug', () => this.storeSlug(pushed.appId, workDir, out));
+      const { buildpack } = detection.plan;
+      const slug: Slug = { id: slugId, blob: ref, processTypes: { ...detection.processTypes.processTypes }, commit, buildpack, stack: STACK };
+      await out.flush();
+      this.log.log(`build ${buildId} of ${appName} succeeded in ${Date.now() - started} ms (${buildpack}, slug ${formatSize(ref.size)})`);
+      return makeEnvelope(SlugBuilt, { appName, buildId, slug }, meta);
+    } catch (err) {
+      const reason = failureReason(err);
+      out.problem(reason, ...(isBuildError(err) ? err.details : []));
+      await out.flush();
+      this.log.warn(`build ${buildId} of ${appName} failed after ${Date.now() - started} ms: ${reason}`);
+      return makeEnvelope(BuildFailed, { appName, buildId, commit, reason }, meta);
+    } finally {
+      deadline.clear();
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  /** Ends the build output, then publishes the outcome: the api reads the output up to its end first. */
+  private async announce(outcome: BuildOutcomeEvent): Promise<void> {
+    await new BuildLog(this.output, outcome.data.buildId).end(outcome.type === 'SlugBuilt' ? 'succeeded' : 'failed');
+    if (outcome.type === 'SlugBuilt') await this.publisher.publishEnvelope(SlugBuilt, outcome);
+    else await this.publisher.publishEnvelope(BuildFailed, outcome);
+  }
+
+  private async makeWorkDir(buildId: string): Promise<string> {
+    const tmp = join(this.settings.dataDir, 'tmp');
+    await mkdir(tmp, { recursive: true });
+    return mkdtemp(join(tmp, `build-${buildId.slice(0, 8)}-`));
+  }
+
+  /** Checks the source against its checksum, then unpacks it; a missing or damaged source fails the build. */
+  private async unpack(source: BlobRef, dir: string): Promise<void> {
+    try {
+      await this.blobs.verify(source);
+    } catch (err) {
+      throw new BuildError(`The pushed source could not be read (${(err as Error).message}); push again`);
+    }
+    await unpackSource(await this.blobs.get(source), dir);
+  }
+
+  /** Packs the built app dir and stores it as slugs/<appId>/<slugId>.tgz. */
+  private async storeSlug(appId: string, dir: string, out: BuildLog): Promise<{ slugId: string; ref: BlobRef }> {
+    const slugId = randomUUID();
+    const ref = await this.blobs.put(`slugs/${appId}/${slugId}.tgz`, packSlug(dir));
+    try {
+      const warning = checkSlugSize(ref.size);
+      if (warning) out.problem(warning);
+    } catch (err) {
+      await this.blobs.delete(ref.key);
+      throw err;
+    }
+    out.detail(`Done: ${formatSize(ref.size)}`);
+    return { slugId, ref };
+  }
+
+  /** Runs one named step in its own span; an unexpected error says which step it broke. */
+  private step<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    return inSpan(this.tracer, `build: ${doing}`, {}, async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        if (isBuildError(err)) throw err;
+        throw new Error(`${doing}: ${(err as Error).message}`, { cause: err });
+      }
+    });
+  }
+}
+
+/** Reads the tree, picks the buildpack and its process types, and says so in the output. */
+async function detectApp(dir: string, out: BuildLog) {
+  const files = await readAppFiles(dir);
+  const plan: Detection = detect(files);
+  out.header(`${plan.label} app detected`);
+  out.detail(...plan.notes);
+  // The Procfile is checked before compiling, so a typo fails in a second, not after npm install.
+  return { plan, processTypes: resolveProcessTypes(files.procfile, plan.defaultProcessTypes) };
+}
+
+/** Runs the buildpack's commands in the app dir, their output indented, then writes its files. */
+async function compile(plan: Detection, dir: string, config: Record<string, string>, signal: AbortSignal, out: BuildLog): Promise<void> {
+  for (const command of plan.commands) {
+    out.header(command.title);
+    const env = buildEnv(process.env, command.env, config);
+    await runCommand(command.argv, { cwd: dir, env, signal, onLine: (line) => out.detail(line) });
+  }
+  await writeAppFiles(dir, plan.files);
+}
+
+function failureReason(err: unknown): string {
+  if (isBuildError(err)) return err.message;
+  return `The builder failed while ${(err as Error).message}. Push again; if it fails the same way, see the builder's log.`;
+}
+
+/** An abort signal that fires when the build's time is up, with the reason the pusher reads. */
+function deadlineAfter(ms: number): { signal: AbortSignal; clear: () => void } {
+  const ctl = new AbortController();
+  const limit = ms % 60_000 === 0 ? `${ms / 60_000} minutes` : `${ms} ms`;
+  const timer = setTimeout(() => ctl.abort(new Error(`the build ran past its time limit of ${limit} (PAAS_BUILD_TIMEOUT_MS)`)), ms);
+  return { signal: ctl.signal, clear: () => clearTimeout(timer) };
+}

@@ -1,0 +1,39 @@
+import { BuildError } from './build-error.js';
+
+/** Heroku's build output shapes: a step header, an indented detail, a warning/error line. */
+export const header = (text: string): string => `-----> ${text}`;
+export const detail = (text: string): string => `       ${text}`;
+export const problem = (text: string): string => ` !     ${text}`;
+
+export const STACK = 'heroku-24';
+/** The first line of every build. */
+export const STACK_TITLE = 'Building on the Heroku-24 stack';
+
+const UNITS = ['K', 'M', 'G', 'T'];
+
+/** A size as Heroku prints it after compressing: "512B", "1.2K", "34.5M". */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes}B`;
+  let n = bytes / 1024;
+  let unit = 0;
+  while (n >= 1024 && unit < UNITS.length - 1) {
+    n /= 1024;
+    unit++;
+  }
+  return `${n.toFixed(1)}${UNITS[unit]}`;
+}
+
+const MB = 1024 * 1024;
+export const SLUG_SOFT_LIMIT = 300 * MB;
+export const SLUG_HARD_LIMIT = 500 * MB;
+
+/** Heroku's slug limits: a warning over 300 MB, a failed build over 500 MB. Returns the warning, if any. */
+export function checkSlugSize(bytes: number): string | undefined {
+  if (bytes > SLUG_HARD_LIMIT) {
+    throw new BuildError(`Compiled slug size: ${formatSize(bytes)} is too large (max is 500M).`, [
+      'Remove files the app does not need at run time (build caches, tests, assets sources) and push again.',
+    ]);
+  }
+  if (bytes > SLUG_SOFT_LIMIT) return `Warning: Your slug size (${formatSize(bytes)}) exceeds our soft limit (300M) which may affect boot time.`;
+  return undefined;
+}
