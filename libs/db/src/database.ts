@@ -1,4 +1,5 @@
 import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
+import { userInfo } from 'node:os';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrations } from './migrations.js';
@@ -6,16 +7,26 @@ import { migrations } from './migrations.js';
 // bigint columns (positions, sizes) fit in a JS number for any realistic log.
 pg.types.setTypeParser(20, (v) => Number(v));
 
+/**
+ * A connection URL with a user name: pg otherwise takes it from $USER, which CI and service
+ * managers often leave unset; PGUSER, then the OS account, as psql does.
+ */
+export function withUser(url: string): string {
+  const u = new URL(url);
+  if (!u.username) u.username = process.env.PGUSER || userInfo().username;
+  return u.toString();
+}
+
 /** Opens the platform database through Kysely. */
 export function createDb(url: string, max = 10): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max }) }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: withUser(url), max }) }) });
 }
 
 /** Creates the database named in `url` when it does not exist yet, or says what to start. */
 export async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
+  const target = new URL(withUser(url));
   const dbName = decodeURIComponent(target.pathname.replace(/^\//, '')) || 'paas';
-  const admin = new URL(url);
+  const admin = new URL(withUser(url));
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   try {
@@ -50,9 +61,9 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
 
 /** Drops a database (tests clean up with this). */
 export async function dropDatabase(url: string): Promise<void> {
-  const target = new URL(url);
+  const target = new URL(withUser(url));
   const dbName = decodeURIComponent(target.pathname.replace(/^\//, ''));
-  const admin = new URL(url);
+  const admin = new URL(withUser(url));
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();

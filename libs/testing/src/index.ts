@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -16,7 +16,7 @@ export interface MessagingSettings {
 }
 
 export const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
-export const PG_BASE = process.env.TEST_DATABASE_BASE_URL || 'postgres://127.0.0.1:5432';
+export const PG_BASE = process.env.TEST_DATABASE_BASE_URL || `postgres://${process.env.PGUSER || userInfo().username}@127.0.0.1:5432`;
 
 /** A namespace no other test or running platform uses. */
 export function freshNamespace(prefix = 't'): string {

@@ -1,0 +1,90 @@
+import type {
+  AppCreated, ConfigVarsChanged, DataOf, Envelope, FormationScaled, ReleaseCreated,
+} from '@paas/contracts';
+import type { Database, Kysely } from '@paas/db';
+import { DEFAULT_SIZE } from '../domain/formation.js';
+
+type Db = Kysely<Database>;
+
+/**
+ * Applies one event of the log to the query tables (apps, releases, config_vars, formation).
+ * Runs inside the append's transaction, and again for every event when the tables are rebuilt,
+ * so both paths produce the same rows. Times come from the event, never from the clock.
+ */
+export async function project(db: Db, e: Envelope): Promise<void> {
+  const at = new Date(e.occurredAt);
+  switch (e.type) {
+    case 'AppCreated':
+      await onAppCreated(db, e as Envelope<'AppCreated', DataOf<typeof AppCreated>>, at);
+      return;
+    case 'AppDestroyed':
+      // Releases, config and formation go with the row (on delete cascade); the name is free again.
+      await db.deleteFrom('apps').where('id', '=', e.appId).execute();
+      return;
+    case 'ConfigVarsChanged':
+      await onConfigVarsChanged(db, e.appId, e.data as DataOf<typeof ConfigVarsChanged>);
+      break;
+    case 'ReleaseCreated':
+      await onReleaseCreated(db, e.appId, e.data as DataOf<typeof ReleaseCreated>, at);
+      break;
+    case 'FormationScaled':
+      await onFormationScaled(db, e.appId, e.data as DataOf<typeof FormationScaled>, at);
+      break;
+    default:
+      return; // not an app event: nothing to project
+  }
+  await db.updateTable('apps').set({ stream_version: e.streamVersion!, updated_at: at }).where('id', '=', e.appId).execute();
+}
+
+async function onAppCreated(db: Db, e: Envelope<'AppCreated', DataOf<typeof AppCreated>>, at: Date): Promise<void> {
+  await db.insertInto('apps').values({
+    id: e.appId, name: e.data.name, stack: e.data.stack, region: e.data.region, owner: e.data.owner,
+    created_at: at, updated_at: at, release_version: 0, slug_size: null, stream_version: e.streamVersion!,
+  }).execute();
+}
+
+async function onConfigVarsChanged(db: Db, appId: string, d: DataOf<typeof ConfigVarsChanged>): Promise<void> {
+  for (const [name, value] of Object.entries(d.changes)) {
+    if (value === null) {
+      await db.deleteFrom('config_vars').where('app_id', '=', appId).where('name', '=', name).execute();
+    } else {
+      await db.insertInto('config_vars').values({ app_id: appId, name, value })
+        .onConflict((oc) => oc.columns(['app_id', 'name']).doUpdateSet({ value })).execute();
+    }
+  }
+}
+
+async function onReleaseCreated(db: Db, appId: string, r: DataOf<typeof ReleaseCreated>, at: Date): Promise<void> {
+  await db.insertInto('releases').values({
+    id: r.releaseId, app_id: appId, version: r.version, description: r.description, created_by: r.by, created_at: at,
+    slug: (r.slug ? JSON.stringify(r.slug) : null) as string, config: JSON.stringify(r.config), build_id: r.buildId,
+  }).execute();
+  await db.updateTable('apps').set({ release_version: r.version, slug_size: r.slug?.blob.size ?? null }).where('id', '=', appId).execute();
+  // The config in force is the release's, whatever changed it (a config change or a rollback).
+  await db.deleteFrom('config_vars').where('app_id', '=', appId).execute();
+  const vars = Object.entries(r.config).map(([name, value]) => ({ app_id: appId, name, value }));
+  if (vars.length > 0) await db.insertInto('config_vars').values(vars).execute();
+  await followSlug(db, appId, r.slug?.processTypes ?? {}, at);
+}
+
+/** Formation rows follow the release's process types: new types at 0, dropped ones removed. */
+async function followSlug(db: Db, appId: string, processTypes: Record<string, string>, at: Date): Promise<void> {
+  const types = Object.keys(processTypes);
+  let stale = db.deleteFrom('formation').where('app_id', '=', appId);
+  if (types.length > 0) stale = stale.where('type', 'not in', types);
+  await stale.execute();
+  for (const [type, command] of Object.entries(processTypes)) {
+    await db.insertInto('formation')
+      .values({ app_id: appId, type, quantity: 0, size: DEFAULT_SIZE, command, updated_at: at })
+      .onConflict((oc) => oc.columns(['app_id', 'type']).doUpdateSet({ command }))
+      .execute();
+  }
+}
+
+async function onFormationScaled(db: Db, appId: string, d: DataOf<typeof FormationScaled>, at: Date): Promise<void> {
+  for (const f of d.changed) {
+    await db.updateTable('formation').set({ quantity: f.quantity, size: f.size, updated_at: at })
+      .where('app_id', '=', appId).where('type', '=', f.type).execute();
+  }
+}
+

@@ -1,0 +1,95 @@
+import type {
+  AppCreated, AppDestroyed, ConfigVarsChanged, DataOf, DynoSize, FormationScaled, ReleaseCreated, Slug,
+} from '@paas/contracts';
+
+/** The events of an app's stream, as the domain sees them: a type and its payload. */
+export type AppEvent =
+  | { readonly type: 'AppCreated'; readonly data: DataOf<typeof AppCreated> }
+  | { readonly type: 'AppDestroyed'; readonly data: DataOf<typeof AppDestroyed> }
+  | { readonly type: 'ConfigVarsChanged'; readonly data: DataOf<typeof ConfigVarsChanged> }
+  | { readonly type: 'ReleaseCreated'; readonly data: DataOf<typeof ReleaseCreated> }
+  | { readonly type: 'FormationScaled'; readonly data: DataOf<typeof FormationScaled> };
+
+export type AppEventType = AppEvent['type'];
+
+/** What a past release is remembered by: rollbacks copy its slug and config. */
+export interface ReleaseRecord {
+  readonly id: string;
+  readonly version: number;
+  readonly slug: Slug | null;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+/** A process type's scale as last set by a user (or by the first deploy's web=1). */
+export interface Scale {
+  readonly quantity: number;
+  readonly size: DynoSize;
+}
+
+/** The app aggregate, folded from its stream. */
+export interface AppState {
+  readonly status: 'absent' | 'live' | 'destroyed';
+  readonly id: string;
+  readonly name: string;
+  readonly owner: string;
+  /** Events in the stream so far; the expected version of the next append. */
+  readonly streamVersion: number;
+  readonly releases: readonly ReleaseRecord[];
+  /** Config vars of the newest release (what the next release starts from). */
+  readonly config: Readonly<Record<string, string>>;
+  /** Scale of the current slug's process types that were ever set; the rest run 0 standard-1x. */
+  readonly scale: Readonly<Record<string, Scale>>;
+  /** Builds already released, so a redelivered SlugBuilt makes no second release. */
+  readonly releasedBuilds: readonly string[];
+}
+
+/** The state of a stream with no events. */
+export function initialState(id: string): AppState {
+  return { status: 'absent', id, name: '', owner: '', streamVersion: 0, releases: [], config: {}, scale: {}, releasedBuilds: [] };
+}
+
+/** The newest release, or undefined before v1. */
+export function currentRelease(state: AppState): ReleaseRecord | undefined {
+  return state.releases[state.releases.length - 1];
+}
+
+/** Applies one event to the state; never fails, because the event already happened. */
+export function evolve(state: AppState, event: AppEvent): AppState {
+  const s = { ...state, streamVersion: state.streamVersion + 1 };
+  switch (event.type) {
+    case 'AppCreated':
+      return { ...s, status: 'live', name: event.data.name, owner: event.data.owner };
+    case 'AppDestroyed':
+      return { ...s, status: 'destroyed' };
+    case 'ConfigVarsChanged':
+      return { ...s, config: applyChanges(s.config, event.data.changes) };
+    case 'ReleaseCreated':
+      return onRelease(s, event.data);
+    case 'FormationScaled':
+      return { ...s, scale: Object.fromEntries(event.data.formation.map((f) => [f.type, { quantity: f.quantity, size: f.size }])) };
+  }
+}
+
+function onRelease(s: AppState, r: DataOf<typeof ReleaseCreated>): AppState {
+  const types = new Set(Object.keys(r.slug?.processTypes ?? {}));
+  // A process type the new slug lacks loses its scale, as on Heroku; it starts at 0 if it returns.
+  const scale = Object.fromEntries(Object.entries(s.scale).filter(([type]) => types.has(type)));
+  const isDeploy = r.buildId !== null && r.rollbackOf === null;
+  return {
+    ...s,
+    releases: [...s.releases, { id: r.releaseId, version: r.version, slug: r.slug, config: r.config }],
+    config: r.config,
+    scale,
+    releasedBuilds: isDeploy ? [...s.releasedBuilds, r.buildId!] : s.releasedBuilds,
+  };
+}
+
+/** Config after a set of changes: a string sets a var, null removes it. */
+export function applyChanges(config: Readonly<Record<string, string>>, changes: Readonly<Record<string, string | null>>): Record<string, string> {
+  const out: Record<string, string> = { ...config };
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) delete out[name];
+    else out[name] = value;
+  }
+  return out;
+}

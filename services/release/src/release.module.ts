@@ -1,0 +1,34 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MessagingModule } from '@paas/messaging';
+import { databaseProvider, DatabaseLifecycle } from './adapters/database.js';
+import { EventStore } from './adapters/event-store.js';
+import { OutboxPublisher } from './adapters/outbox-publisher.js';
+import { ReadModel } from './adapters/read-model.js';
+import { CommandHandler } from './command-handler.js';
+import type { ReleaseSettings } from './config.js';
+import { ReleaseController } from './release.controller.js';
+import { ReleaseService } from './release.service.js';
+import { SETTINGS } from './tokens.js';
+
+export { SETTINGS } from './tokens.js';
+
+@Module({})
+export class ReleaseModule {
+  static forRoot(settings: ReleaseSettings): DynamicModule {
+    return {
+      module: ReleaseModule,
+      imports: [MessagingModule.forRoot('release', settings.messaging)],
+      controllers: [ReleaseController],
+      providers: [
+        { provide: SETTINGS, useValue: settings },
+        databaseProvider,
+        DatabaseLifecycle,
+        EventStore,
+        ReadModel,
+        OutboxPublisher,
+        CommandHandler,
+        ReleaseService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  isPaasError, SlugBuilt, type AppInfo, type EventOf, type FormationInfo, type ReleaseInfo, type RequestOf,
+  type CreateApp, type ScaleFormation, type SetConfigVars,
+} from '@paas/contracts';
+import { ReadModel } from './adapters/read-model.js';
+import { CommandHandler, type Outcome } from './command-handler.js';
+import { generateAppName } from './domain/app-names.js';
+
+const NAME_TRIES = 5;
+
+/** The release service's use cases: resolve the app a user means, run the command, answer from the projections. */
+@Injectable()
+export class ReleaseService {
+  private readonly log = new Logger('release');
+
+  constructor(private readonly commands: CommandHandler, private readonly read: ReadModel) {}
+
+  /** Creates an app under the given name, or under a generated one that is free. */
+  async createApp(req: RequestOf<typeof CreateApp>): Promise<AppInfo> {
+    const appId = randomUUID();
+    for (let attempt = 1; ; attempt++) {
+      const name = req.name ?? generateAppName(Math.random);
+      try {
+        await this.commands.execute(appId, { type: 'CreateApp', name, by: req.by });
+        return this.read.app(appId);
+      } catch (err) {
+        // A generated name that happens to be taken is our problem, not the user's: pick another.
+        const taken = isPaasError(err) && err.id === 'conflict' && /already taken/.test(err.message);
+        if (!taken || req.name !== undefined || attempt >= NAME_TRIES) throw err;
+      }
+    }
+  }
+
+  /** Destroys an app; answers with the app as it was. */
+  async destroyApp(ref: string, by: string): Promise<AppInfo> {
+    const app = await this.read.app(ref);
+    await this.commands.execute(app.id, { type: 'DestroyApp', by });
+    return app;
+  }
+
+  async setConfigVars(req: RequestOf<typeof SetConfigVars>): Promise<{ config: Record<string, string>; release: ReleaseInfo | null }> {
+    const app = await this.read.app(req.app);
+    const outcome = await this.commands.execute(app.id, { type: 'SetConfigVars', changes: req.changes, by: req.by });
+    const version = releasedVersion(outcome);
+    return { config: await this.read.config(app.id), release: version ? await this.read.release(app.id, String(version)) : null };
+  }
+
+  /** Rolls back to a release named by id or version; answers with the new release. */
+  async rollback(ref: string, release: string, by: string): Promise<ReleaseInfo> {
+    const app = await this.read.app(ref);
+    const target = await this.read.release(app.id, release);
+    const outcome = await this.commands.execute(app.id, { type: 'Rollback', version: target.version, by });
+    return this.read.release(app.id, String(releasedVersion(outcome)));
+  }
+
+  async scale(req: RequestOf<typeof ScaleFormation>): Promise<FormationInfo[]> {
+    const app = await this.read.app(req.app);
+    await this.commands.execute(app.id, { type: 'ScaleFormation', updates: req.updates, by: req.by });
+    return this.read.formation(app.id);
+  }
+
+  async config(ref: string): Promise<Record<string, string>> {
+    return this.read.config((await this.read.app(ref)).id);
+  }
+
+  async formation(ref: string): Promise<FormationInfo[]> {
+    return this.read.formation((await this.read.app(ref)).id);
+  }
+
+  /** Makes the next release of a built slug; a slug of an app destroyed meanwhile is dropped. */
+  async recordSlug(e: EventOf<typeof SlugBuilt>): Promise<void> {
+    try {
+      const outcome = await this.commands.execute(e.appId, { type: 'RecordSlug', buildId: e.data.buildId, slug: e.data.slug },
+        { causationId: e.id, correlationId: e.correlationId });
+      const version = releasedVersion(outcome);
+      if (version) this.log.log(`released build ${e.data.buildId} of ${e.data.appName} as v${version}`);
+      else this.log.log(`build ${e.data.buildId} of ${e.data.appName} was already released; nothing to do`);
+    } catch (err) {
+      if (!isPaasError(err) || err.id !== 'not_found') throw err;
+      this.log.warn(`build ${e.data.buildId} is for app ${e.data.appName} (${e.appId}) which does not exist (destroyed?); not releasing it`);
+    }
+  }
+}
+
+/** The version of the release a command made, if it made one. */
+function releasedVersion(outcome: Outcome): number | undefined {
+  const r = outcome.events.find((s) => s.envelope.type === 'ReleaseCreated');
+  return (r?.envelope.data as { version: number } | undefined)?.version;
+}
