@@ -52,7 +52,7 @@ export class RouteTable {
    * Calls onChange for every current entry, then for each change, until stop() is called;
    * `ready` resolves once the current entries have all been delivered.
    */
-  async watch(onChange: (c: RouteChange) => void): Promise<{ ready: Promise<void>; stop: () => void }> {
+  async watch(onChange: (c: RouteChange) => void, onInvalid?: (key: string, err: Error) => void): Promise<{ ready: Promise<void>; stop: () => void }> {
     const it = await this.kv.watch({ key: '>' });
     let markReady!: () => void;
     const ready = new Promise<void>((r) => { markReady = r; });
@@ -60,8 +60,13 @@ export class RouteTable {
       for await (const e of it) {
         const deleted = e.operation !== 'PUT';
         const [kind, name, dynoId] = e.key.split('.');
-        if (kind === 'app') onChange({ kind, name, route: deleted ? null : appRoute.parse(e.json()) });
-        else if (kind === 'dyno') onChange({ kind, name, dynoId, route: deleted ? null : dynoRoute.parse(e.json()) });
+        try {
+          if (kind === 'app') onChange({ kind, name, route: deleted ? null : appRoute.parse(e.json()) });
+          else if (kind === 'dyno') onChange({ kind, name, dynoId, route: deleted ? null : dynoRoute.parse(e.json()) });
+        } catch (err) {
+          // One malformed entry must not stop every later route change from arriving.
+          onInvalid?.(e.key, err as Error);
+        }
         if (e.delta === 0) markReady();
       }
     })().catch(() => undefined);

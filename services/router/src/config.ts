@@ -6,19 +6,62 @@ export interface RouterSettings {
   messaging: MessagingSettings;
   /** Repos, blobs and dyno directories (PAAS_DATA_DIR). */
   dataDir: string;
-  /** Where the router listens (PAAS_ROUTER_HOST, PAAS_ROUTER_PORT). */
+  /** Where the router listens (PAAS_ROUTER_HOST, PAAS_ROUTER_PORT; port 0 = any free port, for tests). */
   host: string;
   port: number;
   /** Apps answer at <app>.<domain> (PAAS_DOMAIN). */
   domain: string;
+  /** A dyno that has not accepted the connection by then is given up and another is tried (H19). */
+  connectTimeoutMs: number;
+  /** A dyno that has not started its response by then gets the request cut off (H12). */
+  responseTimeoutMs: number;
+  /** How long the initial route table may take to load at boot before the router gives up. */
+  routesLoadTimeoutMs: number;
+  /** On shutdown, requests in flight get this long to finish before their connections are cut. */
+  shutdownGraceMs: number;
 }
 
+/** Reads the router's settings, failing at boot with what to set. */
 export function routerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RouterSettings {
   return {
     messaging: messagingSettingsFromEnv(env),
     dataDir: resolve(env.PAAS_DATA_DIR || '.paas-data'),
     host: env.PAAS_ROUTER_HOST || '127.0.0.1',
-    port: Number(env.PAAS_ROUTER_PORT || 8080),
-    domain: env.PAAS_DOMAIN || 'localhost',
+    port: port(env, 'PAAS_ROUTER_PORT', 8080),
+    domain: domain(env, 'PAAS_DOMAIN', 'localhost'),
+    connectTimeoutMs: positiveMs(env, 'PAAS_ROUTER_CONNECT_TIMEOUT_MS', 5000),
+    responseTimeoutMs: positiveMs(env, 'PAAS_ROUTER_RESPONSE_TIMEOUT_MS', 30_000),
+    routesLoadTimeoutMs: positiveMs(env, 'PAAS_ROUTER_ROUTES_TIMEOUT_MS', 30_000),
+    shutdownGraceMs: positiveMs(env, 'PAAS_ROUTER_SHUTDOWN_GRACE_MS', 10_000),
   };
+}
+
+function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new Error(`${key}="${raw}" is not a TCP port: set a whole number from 0 to 65535 (default ${fallback})`);
+  }
+  return n;
+}
+
+function domain(env: NodeJS.ProcessEnv, key: string, fallback: string): string {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const d = raw.toLowerCase().replace(/\.$/, '');
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(d)) {
+    throw new Error(`${key}="${raw}" is not a domain name (apps answer at <app>.<domain>): e.g. set it to "localhost" or "apps.example.com"`);
+  }
+  return d;
+}
+
+function positiveMs(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new Error(`${key}="${raw}" is not a positive whole number of milliseconds (default ${fallback})`);
+  }
+  return n;
 }

@@ -1,0 +1,70 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Names } from '@paas/contracts';
+import { NAMES, NATS_CONNECTION, type NatsConnection } from '@paas/messaging';
+import type { RouterSettings } from '../config.js';
+import type { RoutingTable } from '../domain/routing-table.js';
+import { ROUTING_TABLE, SETTINGS } from '../tokens.js';
+import { RouterProxy } from './proxy.js';
+import { RouterLog } from './router-log.js';
+
+/**
+ * The router's own node:http server. Nest only hosts it: proxy traffic never goes through Nest or
+ * Express, so nothing buffers bodies or adds middleware on the hot path. It listens once the
+ * application has booted (after the route table loaded) and stops accepting on shutdown.
+ */
+@Injectable()
+export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly log = new Logger('router');
+  private readonly proxy: RouterProxy;
+  private readonly server: Server;
+
+  constructor(
+    @Inject(SETTINGS) private readonly settings: RouterSettings,
+    @Inject(ROUTING_TABLE) table: RoutingTable,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    @Inject(NAMES) names: Names,
+  ) {
+    const routerLog = new RouterLog(nc, names);
+    this.proxy = new RouterProxy({
+      domain: settings.domain, connectTimeoutMs: settings.connectTimeoutMs, responseTimeoutMs: settings.responseTimeoutMs,
+      table, log: (appId, line) => routerLog.publish(appId, line),
+    });
+    // requestTimeout 0: a long upload or stream is the app's business, not a reason to cut it.
+    this.server = createServer({ requestTimeout: 0 }, this.proxy.handle);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { host, port, domain } = this.settings;
+    await new Promise<void>((resolve, reject) => {
+      const refuse = (err: Error) => reject(new Error(
+        `the router cannot listen on ${host}:${port} (${err.message}); free that port or set PAAS_ROUTER_PORT / PAAS_ROUTER_HOST`));
+      this.server.once('error', refuse);
+      this.server.listen(port, host, () => {
+        this.server.off('error', refuse);
+        resolve();
+      });
+    });
+    this.server.on('error', (err) => this.log.error(`router server error: ${err.message}; still serving`));
+    this.log.log(`routing http://<app>.${domain}:${this.port()}/ on ${host}:${this.port()}`);
+  }
+
+  /** The port the router is bound to (the real one when settings asked for port 0). */
+  port(): number {
+    return (this.server.address() as AddressInfo | null)?.port ?? this.settings.port;
+  }
+
+  /** Stops accepting, lets requests in flight finish for the grace period, then cuts what is left. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.server.listening) {
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.server.closeIdleConnections();
+      const force = setTimeout(() => this.server.closeAllConnections(), this.settings.shutdownGraceMs);
+      force.unref();
+      await closed;
+      clearTimeout(force);
+    }
+    this.proxy.close();
+  }
+}

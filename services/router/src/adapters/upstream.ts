@@ -1,0 +1,100 @@
+import { request, type Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { DynoRoute } from '@paas/contracts';
+import { downstreamHeaders, type HeaderMap } from '../domain/forward-headers.js';
+import type { RouterErrorCode } from '../domain/router-errors.js';
+import { chooseDyno } from '../domain/routing-table.js';
+
+/** One request on its way through the router, with what the log line will report. */
+export interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  receivedAt: number;
+  requestId: string;
+  /** The Host header without its port, lowercased. */
+  host: string;
+  fwd: string;
+  /** The headers the dyno gets. */
+  headers: HeaderMap;
+  appId?: string;
+  dyno?: string;
+  connectMs?: number;
+  /** When the request went to the dyno (start of the `service` time). */
+  sentAt?: number;
+  status?: number;
+  bytes: number;
+  upstream?: ClientRequest;
+  clientGone: boolean;
+  logged: boolean;
+}
+
+/** How to reach dynos and what to do when it is over. */
+export interface ForwardOptions {
+  agent: Agent;
+  random: () => number;
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  /** The request failed before any response from a dyno: answer with this error. */
+  fail: (code: RouterErrorCode) => void;
+  /** The dyno's response has been relayed (code set when it was cut short). */
+  done: (code?: RouterErrorCode) => void;
+}
+
+/**
+ * Sends the request to a random dyno among `dynos`; one that refuses or does not accept the
+ * connection in time is skipped for another (the client's body is only read once a connection
+ * stands, so it is still there for the next try). When none is left the last error is answered.
+ */
+export function forwardToDyno(x: Exchange, dynos: readonly DynoRoute[], o: ForwardOptions, tried = new Set<string>(), lastCode: RouterErrorCode = 'H21'): void {
+  const dyno = chooseDyno(dynos, tried, o.random);
+  if (!dyno) return o.fail(lastCode);
+  tried.add(dyno.dynoId);
+  x.dyno = dyno.dyno;
+  const startedAt = Date.now();
+  const up = request({ host: dyno.host, port: dyno.port, method: x.req.method, path: x.req.url, headers: x.headers, agent: o.agent });
+  x.upstream = up;
+  let phase: 'connecting' | 'sent' | 'responded' = 'connecting';
+  let timeout: RouterErrorCode | undefined;
+  let firstByte: NodeJS.Timeout | undefined;
+  const connected = (): void => {
+    phase = 'sent';
+    x.connectMs = Date.now() - startedAt;
+    x.sentAt = Date.now();
+    firstByte = setTimeout(() => { timeout = 'H12'; up.destroy(new Error('no response in time')); }, o.responseTimeoutMs);
+    x.req.pipe(up);
+  };
+  up.on('socket', (socket) => {
+    if (!socket.connecting) return connected();
+    const timer = setTimeout(() => { timeout = 'H19'; up.destroy(new Error('connect timeout')); }, o.connectTimeoutMs);
+    socket.once('connect', () => { clearTimeout(timer); connected(); });
+    up.once('close', () => clearTimeout(timer));
+  });
+  up.on('response', (upRes) => {
+    clearTimeout(firstByte);
+    phase = 'responded';
+    relay(x, upRes, o);
+  });
+  up.on('error', () => {
+    clearTimeout(firstByte);
+    if (x.clientGone || phase === 'responded') return;
+    if (phase === 'connecting') return forwardToDyno(x, dynos, o, tried, timeout ?? 'H21');
+    o.fail(timeout ?? 'H13');
+  });
+}
+
+/** Streams the dyno's response to the client as it comes, without buffering. */
+function relay(x: Exchange, upRes: IncomingMessage, o: ForwardOptions): void {
+  x.status = upRes.statusCode ?? 502;
+  x.res.writeHead(x.status, upRes.statusMessage, downstreamHeaders(upRes.headers as HeaderMap));
+  // Long-polling and streaming apps send headers long before the body: the client should see them now.
+  x.res.flushHeaders();
+  upRes.on('data', (chunk: Buffer) => { x.bytes += chunk.length; });
+  upRes.on('error', () => undefined);
+  upRes.on('close', () => {
+    if (upRes.complete || x.clientGone) return;
+    // The dyno went away mid-response: the client must not take a truncated body for a whole one.
+    x.res.destroy();
+    o.done('H18');
+  });
+  x.res.on('finish', () => o.done());
+  upRes.pipe(x.res);
+}
