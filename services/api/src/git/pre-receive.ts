@@ -62,7 +62,9 @@ function relay(u: { oldRev: string; newRev: string; ref: string }): Promise<numb
       resolve(1);
     });
     const archive = spawn('git', ['archive', '--format=tar.gz', u.newRev], { stdio: ['ignore', 'pipe', 'inherit'] });
-    archive.stdout.pipe(req);
+    // The body ends only when git archive succeeded, so a failed archive is never built.
+    archive.stdout.pipe(req, { end: false });
+    archive.on('close', (status) => (status === 0 ? req.end() : req.destroy(new Error(`git archive exited with status ${status}`))));
   });
 }
 
