@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanup, freshDataDir, freshDatabase, freshNamespace, waitFor } from '@paas/testing';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// tests/dist/src -> the repository root
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SERVICES = ['release', 'builder', 'dyno-manager', 'router', 'api'] as const;
 
 /** A free TCP port on loopback (bind 0, read it, release it). */
@@ -37,9 +38,11 @@ export class Platform {
     try {
       for (const s of SERVICES) p.spawn(s, extraEnv);
       await waitFor('all five services to answer /healthz', async () => {
+        const dead = [...p.children].find(([, c]) => c.exitCode !== null || c.signalCode !== null);
+        if (dead) throw new Error(`${dead[0]} exited during start`);
         const r = await fetch(`${p.apiUrl}/healthz`).catch(() => undefined);
         return r?.status === 200;
-      }, { timeoutMs: 60_000, intervalMs: 200 });
+      }, { timeoutMs: 60_000, intervalMs: 200, failFast: (err) => /exited during start/.test(err.message) });
     } catch (err) {
       await p.stop();
       throw new Error(`${(err as Error).message}\n--- service logs ---\n${p.logs.slice(-60).join('\n')}`);

@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import type { INestApplication } from '@nestjs/common';
 import { InMemorySpanExporter, initTelemetry, type ReadableSpan } from '@paas/telemetry';
 import { cleanup, freshDataDir, freshDatabase, freshNamespace, waitFor } from '@paas/testing';
-import { apiSettingsFromEnv, createApiApp } from '@paas/api';
+import { apiSettingsFromEnv, apiUrl, createApiApp } from '@paas/api';
 import { builderSettingsFromEnv, createBuilderApp } from '@paas/builder';
 import { createDynoManagerApp, dynoManagerSettingsFromEnv } from '@paas/dyno-manager';
 import { createReleaseApp, releaseSettingsFromEnv } from '@paas/release';
@@ -21,7 +21,7 @@ describe('one git push is one trace across api, builder, release and dyno-manage
   let dataDir: string;
   let repo: string | undefined;
   const apps: INestApplication[] = [];
-  let api: Awaited<ReturnType<typeof createApiApp>>;
+  let url: string;
   let routerPort: number;
 
   before(async () => {
@@ -37,8 +37,9 @@ describe('one git push is one trace across api, builder, release and dyno-manage
     apps.push(await createBuilderApp(builderSettingsFromEnv(env)));
     apps.push(await createDynoManagerApp(dynoManagerSettingsFromEnv(env)));
     apps.push(await createRouterApp(routerSettingsFromEnv(env)));
-    api = await createApiApp(apiSettingsFromEnv(env));
+    const api = await createApiApp(apiSettingsFromEnv(env));
     apps.push(api);
+    url = apiUrl(api);
   });
 
   after(async () => {
@@ -49,10 +50,10 @@ describe('one git push is one trace across api, builder, release and dyno-manage
   });
 
   test('the spans of a push form one parent chain from the push to the dyno start', async () => {
-    const created = await fetch(`${api.url}/apps`, { method: 'POST', headers: { authorization: 'Bearer trace-key', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'traced' }) });
+    const created = await fetch(`${url}/apps`, { method: 'POST', headers: { authorization: 'Bearer trace-key', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'traced' }) });
     assert.equal(created.status, 201);
     repo = await repoWith(nodeApp);
-    const push = await git(repo, 'push', pushUrl(api.url, 'trace-key', 'traced'), 'main');
+    const push = await git(repo, 'push', pushUrl(url, 'trace-key', 'traced'), 'main');
     assert.equal(push.code, 0, push.output);
 
     const byId = new Map<string, ReadableSpan>();

@@ -55,7 +55,7 @@ export async function cleanup(o: { namespace?: string; databaseUrl?: string; dat
  */
 export async function waitFor<T>(
   what: string, probe: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 15_000, intervalMs = 50 } = {},
+  { timeoutMs = 15_000, intervalMs = 50, failFast }: { timeoutMs?: number; intervalMs?: number; failFast?: (err: Error) => boolean } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -65,6 +65,7 @@ export async function waitFor<T>(
       if (v !== undefined && v !== false) return v as T;
       last = v;
     } catch (err) {
+      if (failFast?.(err as Error)) throw err;
       last = err;
     }
     if (Date.now() > deadline) {
