@@ -1,0 +1,67 @@
+import type { BlobRef } from '@paas/contracts';
+
+/** Everything a runtime needs to run one dyno instance. */
+export interface DynoSpec {
+  /** Unique per instance (web-1-3f9a0c12); the same id is reused when a crashed dyno restarts. */
+  readonly id: string;
+  readonly appId: string;
+  readonly appName: string;
+  /** web.1 */
+  readonly name: string;
+  readonly type: string;
+  readonly releaseVersion: number;
+  /** The process type's command from the release (a shell command line). */
+  readonly command: string;
+  /** The release's config vars; never logged. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly slug: BlobRef;
+}
+
+/** A dyno the runtime runs (started now, or found running and adopted). */
+export interface DynoHandle {
+  readonly id: string;
+  readonly appId: string;
+  readonly appName: string;
+  readonly name: string;
+  readonly type: string;
+  readonly releaseVersion: number;
+  readonly command: string;
+  readonly host: string;
+  /** $PORT of the dyno. */
+  readonly port: number;
+  readonly pid: number;
+  /** When the process started (ms since epoch). */
+  readonly startedAt: number;
+}
+
+export interface DynoExit {
+  /** Exit status, or null when unknown (an adopted process, or one killed by a signal). */
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+/** One line a dyno wrote to stdout or stderr. */
+export interface DynoOutput {
+  readonly id: string;
+  readonly appId: string;
+  readonly name: string;
+  readonly line: string;
+}
+
+/**
+ * Runs dynos: the process driver today, Docker later (docker-driver.ts). Dynos outlive the
+ * manager; a new manager adopts them through list().
+ */
+export interface RuntimeDriver {
+  /** Prepares the slug and starts the command; resolves once the process runs. */
+  start(spec: DynoSpec): Promise<DynoHandle>;
+  /** Stops a dyno (SIGTERM, then SIGKILL after graceMs) and removes what it left. */
+  stop(id: string, graceMs: number): Promise<DynoExit>;
+  /** The dynos running now, adopted: their exits and output are reported from now on. */
+  list(): Promise<DynoHandle[]>;
+  /** Called when a dyno exits on its own (not through stop()). */
+  onExit(listener: (id: string, exit: DynoExit) => void): void;
+  onOutput(listener: (out: DynoOutput) => void): void;
+  /** Stops watching; the dynos keep running. */
+  close(): Promise<void>;
+}

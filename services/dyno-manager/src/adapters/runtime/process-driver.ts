@@ -1,0 +1,211 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { delimiter, dirname, join } from 'node:path';
+import type { FileBlobStore } from '@paas/storage';
+import type { DynoExit, DynoHandle, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
+import { OutputTailer } from './output-tail.js';
+import { PortAllocator } from './port-allocator.js';
+import { dynoDir, groupAlive, isAlive, OUTPUT_FILE, procStart, readStates, signalGroup, writeState, type ProcessDynoState } from './process-state.js';
+import { SlugUnpacker } from './slug.js';
+
+export interface ProcessDriverOptions {
+  readonly dataDir: string;
+  readonly portMin: number;
+  readonly portMax: number;
+  /** How often adopted dynos (not our children) are checked for life. */
+  readonly livenessPollMs?: number;
+}
+
+/** Runs as $0 "<dyno name>" $1 "<command>": sources the buildpacks' .profile.d scripts, then becomes the command. */
+const LAUNCH = 'for f in "$HOME"/.profile.d/*.sh; do [ -f "$f" ] && . "$f"; done; exec /bin/sh -c "$1"';
+const HOST = '127.0.0.1';
+/** The manager's PATH plus the directory of the node running it, so `node server.js` works however we were started. */
+const DEFAULT_PATH = [process.env.PATH || '/usr/local/bin:/usr/bin:/bin', dirname(process.execPath)].join(delimiter);
+
+interface Running {
+  state: ProcessDynoState;
+  readonly dir: string;
+  /** Set for dynos this manager started; adopted ones are polled through /proc instead. */
+  readonly child?: ChildProcess;
+  exit?: DynoExit;
+  stopping: boolean;
+  holdsPort: boolean;
+}
+
+/**
+ * The process runtime: each dyno is a detached process group running in its own directory
+ * (the unpacked slug, also its $HOME), with its output appended to a file and a state file
+ * next to it, so dynos outlive the manager and the next manager adopts them.
+ */
+export class ProcessDriver implements RuntimeDriver {
+  private readonly running = new Map<string, Running>();
+  private readonly exitListeners: ((id: string, exit: DynoExit) => void)[] = [];
+  private readonly outputListeners: ((out: DynoOutput) => void)[] = [];
+  private readonly ports: PortAllocator;
+  private readonly slugs: SlugUnpacker;
+  private readonly tailer: OutputTailer;
+  private readonly liveness: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly o: ProcessDriverOptions, blobs: FileBlobStore) {
+    this.ports = new PortAllocator(o.portMin, o.portMax);
+    this.slugs = new SlugUnpacker(blobs);
+    this.tailer = new OutputTailer((id, line) => this.output(id, line));
+    this.liveness = setInterval(() => void this.checkAdopted(), o.livenessPollMs ?? 1000);
+    this.liveness.unref();
+  }
+
+  async start(spec: DynoSpec): Promise<DynoHandle> {
+    const dir = dynoDir(this.o.dataDir, spec.appName, spec.id);
+    const previous = this.running.get(spec.id);
+    if (previous) this.forget(spec.id, previous); // a crashed instance being restarted
+    let entry: Running | undefined;
+    let port: number | undefined;
+    try {
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      await this.slugs.unpack(spec.slug, dir);
+      port = await this.ports.allocate();
+      const child = await this.spawn(spec, dir, port);
+      const started: Running = { state: { ...describe(spec), port, pid: child.pid!, procStart: '', startedAt: Date.now() }, dir, child, stopping: false, holdsPort: true };
+      entry = started;
+      this.running.set(spec.id, started);
+      child.once('exit', (code, signal) => this.exited(spec.id, started, { code, signal }));
+      // If it already died, the exit event reports it; the state file then names a dead process.
+      started.state = { ...started.state, procStart: (await procStart(child.pid!)) ?? 'gone' };
+      await writeState(dir, started.state);
+      await this.tailer.follow(spec.id, join(dir, OUTPUT_FILE), false);
+      return handleOf(started.state);
+    } catch (err) {
+      if (entry) {
+        entry.stopping = true;
+        signalGroup(entry.state.pid, 'SIGKILL');
+        this.forget(spec.id, entry);
+      } else if (port !== undefined) this.ports.release(port);
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw new Error(`starting ${spec.name} of ${spec.appName}: ${(err as Error).message}`);
+    }
+  }
+
+  async stop(id: string, graceMs: number): Promise<DynoExit> {
+    const entry = this.running.get(id);
+    if (!entry) return { code: null, signal: null };
+    entry.stopping = true;
+    // Only a verified leader's group is signalled: a stale pid may be someone else's by now.
+    if (!entry.exit && await isAlive(entry.state)) {
+      const pgid = entry.state.pid;
+      if (signalGroup(pgid, 'SIGTERM') && !await waitGone(pgid, graceMs)) {
+        signalGroup(pgid, 'SIGKILL');
+        await waitGone(pgid, 10_000);
+      }
+    }
+    if (entry.child && !entry.exit) await Promise.race([once(entry.child, 'exit'), new Promise((r) => setTimeout(r, 1000))]);
+    await this.tailer.unfollow(id);
+    this.forget(id, entry);
+    await rm(entry.dir, { recursive: true, force: true });
+    return entry.exit ?? { code: null, signal: null };
+  }
+
+  async list(): Promise<DynoHandle[]> {
+    const out: DynoHandle[] = [];
+    for (const { dir, id, state } of await readStates(this.o.dataDir)) {
+      const known = this.running.get(id);
+      if (known) {
+        if (!known.exit) out.push(handleOf(known.state));
+      } else if (state && await isAlive(state)) {
+        this.running.set(id, { state, dir, stopping: false, holdsPort: true });
+        this.ports.reserve(state.port);
+        await this.tailer.follow(id, join(dir, OUTPUT_FILE), true);
+        out.push(handleOf(state));
+      } else {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    return out;
+  }
+
+  onExit(listener: (id: string, exit: DynoExit) => void): void {
+    this.exitListeners.push(listener);
+  }
+
+  onOutput(listener: (out: DynoOutput) => void): void {
+    this.outputListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.liveness);
+    this.tailer.close();
+    for (const e of this.running.values()) e.child?.removeAllListeners('exit');
+    this.running.clear();
+  }
+
+  private async spawn(spec: DynoSpec, dir: string, port: number): Promise<ChildProcess> {
+    const out = await open(join(dir, OUTPUT_FILE), 'a');
+    try {
+      const env = { PATH: DEFAULT_PATH, ...spec.env, PORT: String(port), DYNO: spec.name, PS: spec.name, HOME: dir };
+      // Detached: its own process group, so stop() reaches every process it starts, and it survives us.
+      const child = spawn('/bin/sh', ['-c', LAUNCH, spec.name, spec.command], { cwd: dir, env, detached: true, stdio: ['ignore', out.fd, out.fd] });
+      await once(child, 'spawn');
+      child.unref();
+      return child;
+    } finally {
+      await out.close();
+    }
+  }
+
+  /** A crashed dyno stays listed here (without its port) until stop() or a restart clears it. */
+  private exited(id: string, entry: Running, exit: DynoExit): void {
+    entry.exit = exit;
+    this.releasePort(entry);
+    if (entry.stopping || this.closed) return;
+    // The dyno is over when its command is: whatever it left in the background goes too.
+    signalGroup(entry.state.pid, 'SIGKILL');
+    void this.tailer.unfollow(id).finally(() => {
+      for (const l of this.exitListeners) l(id, exit);
+    });
+  }
+
+  private forget(id: string, entry: Running): void {
+    if (this.running.get(id) === entry) this.running.delete(id);
+    this.releasePort(entry);
+  }
+
+  private releasePort(entry: Running): void {
+    if (entry.holdsPort) this.ports.release(entry.state.port);
+    entry.holdsPort = false;
+  }
+
+  private async checkAdopted(): Promise<void> {
+    for (const [id, e] of this.running) {
+      if (!e.child && !e.stopping && !e.exit && !await isAlive(e.state)) this.exited(id, e, { code: null, signal: null });
+    }
+  }
+
+  private output(id: string, line: string): void {
+    const e = this.running.get(id);
+    if (!e) return;
+    for (const l of this.outputListeners) l({ id, appId: e.state.appId, name: e.state.name, line });
+  }
+}
+
+type Described = Pick<DynoSpec, 'id' | 'appId' | 'appName' | 'name' | 'type' | 'releaseVersion' | 'command'>;
+
+/** Waits until no process of the group runs; false when `ms` passed first. */
+async function waitGone(pgid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (!await groupAlive(pgid)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function describe(s: Described): Described {
+  return { id: s.id, appId: s.appId, appName: s.appName, name: s.name, type: s.type, releaseVersion: s.releaseVersion, command: s.command };
+}
+
+function handleOf(s: ProcessDynoState): DynoHandle {
+  return { ...describe(s), host: HOST, port: s.port, pid: s.pid, startedAt: s.startedAt };
+}

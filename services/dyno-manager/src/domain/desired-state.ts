@@ -1,0 +1,76 @@
+import type { BlobRef, FormationEntry } from '@paas/contracts';
+
+/** The slug of a release, as much of it as running dynos need. */
+export interface DesiredSlug {
+  readonly id: string;
+  readonly blob: BlobRef;
+  readonly processTypes: Readonly<Record<string, string>>;
+}
+
+export interface DesiredRelease {
+  readonly version: number;
+  /** Null for v1 (and any release without a build): the app exists but runs nothing. */
+  readonly slug: DesiredSlug | null;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+/** What one app should run, as the release service last told us. */
+export interface DesiredApp {
+  readonly appId: string;
+  readonly appName: string;
+  readonly release: DesiredRelease | null;
+  readonly formation: readonly FormationEntry[];
+  /** Stream version the formation was read at; older FormationScaled events are ignored. */
+  readonly formationVersion: number;
+  /** Kept as a tombstone so a late event cannot bring the app back. */
+  readonly destroyed: boolean;
+}
+
+export interface Applied {
+  readonly app: DesiredApp;
+  readonly changed: boolean;
+}
+
+function blank(appId: string, appName: string): DesiredApp {
+  return { appId, appName, release: null, formation: [], formationVersion: 0, destroyed: false };
+}
+
+/** Applies a ReleaseCreated: a release older than the known one changes nothing. */
+export function applyRelease(app: DesiredApp | undefined, appId: string, appName: string, release: DesiredRelease): Applied {
+  const base = app ?? blank(appId, appName);
+  if (base.destroyed || (base.release && base.release.version >= release.version)) return { app: base, changed: false };
+  return { app: { ...base, appName, release }, changed: true };
+}
+
+/** Applies a FormationScaled (the whole formation); one at or below the known stream version changes nothing. */
+export function applyFormation(
+  app: DesiredApp | undefined, appId: string, appName: string, formation: readonly FormationEntry[], streamVersion: number | undefined,
+): Applied {
+  const base = app ?? blank(appId, appName);
+  if (base.destroyed) return { app: base, changed: false };
+  if (streamVersion !== undefined && streamVersion <= base.formationVersion) return { app: base, changed: false };
+  const version = streamVersion ?? base.formationVersion;
+  return { app: { ...base, appName, formation, formationVersion: version }, changed: true };
+}
+
+/** Applies an AppDestroyed: nothing runs any more, whatever arrives later. */
+export function applyDestroyed(app: DesiredApp | undefined, appId: string, appName: string): Applied {
+  const base = app ?? blank(appId, appName);
+  if (base.destroyed) return { app: base, changed: false };
+  return { app: { ...base, destroyed: true }, changed: true };
+}
+
+/** Merges one app of the release service's snapshot, keeping whatever newer events already said. */
+export function applySnapshot(
+  app: DesiredApp | undefined,
+  snap: { appId: string; appName: string; release: DesiredRelease; formation: readonly FormationEntry[]; streamVersion: number },
+): Applied {
+  const r = applyRelease(app, snap.appId, snap.appName, snap.release);
+  const f = applyFormation(r.app, snap.appId, snap.appName, snap.formation, snap.streamVersion);
+  return { app: f.app, changed: r.changed || f.changed || app === undefined };
+}
+
+/** The formation entry of a type, if the app has one. */
+export function formationOf(app: DesiredApp, type: string): FormationEntry | undefined {
+  return app.formation.find((f) => f.type === type);
+}

@@ -1,0 +1,26 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { AppDestroyed, FormationScaled, ListDynos, ReleaseCreated, type EventOf, type RequestOf } from '@paas/contracts';
+import { HandleRpc, OnEvent } from '@paas/messaging';
+import { Reconciler } from './reconciler.service.js';
+
+/**
+ * Every NATS subject the dyno-manager handles. Events only update the desired state and ask
+ * for a reconcile (so they are acked at once); the reconcile runs per app in the background.
+ */
+@Controller()
+export class DynoManagerController {
+  constructor(private readonly reconciler: Reconciler) {}
+
+  @OnEvent(ReleaseCreated)
+  onReleaseCreated(@Payload() e: EventOf<typeof ReleaseCreated>) { this.reconciler.onReleaseCreated(e); }
+
+  @OnEvent(FormationScaled)
+  onFormationScaled(@Payload() e: EventOf<typeof FormationScaled>) { this.reconciler.onFormationScaled(e); }
+
+  @OnEvent(AppDestroyed)
+  onAppDestroyed(@Payload() e: EventOf<typeof AppDestroyed>) { this.reconciler.onAppDestroyed(e); }
+
+  @HandleRpc(ListDynos)
+  handleListDynos(@Payload() req: RequestOf<typeof ListDynos>) { return this.reconciler.listDynos(req.appId); }
+}

@@ -1,0 +1,42 @@
+import type { DynoSize } from '@paas/contracts';
+import type { DynoExit, DynoHandle } from './adapters/runtime/driver.js';
+import type { Cause } from './desired-state.service.js';
+import type { LiveState } from './domain/dyno.js';
+
+/** One dyno instance and its lifecycle bookkeeping. */
+export interface DynoRecord {
+  readonly id: string;
+  readonly appId: string;
+  readonly appName: string;
+  readonly name: string;
+  readonly type: string;
+  readonly releaseVersion: number;
+  readonly command: string;
+  size: DynoSize;
+  state: LiveState;
+  port: number | null;
+  startedAt: number;
+  createdAt: string;
+  updatedAt: string;
+  crashes: number;
+  restartAt: number | null;
+  /** On its way to down: no longer planned for, no longer restarted. */
+  stopping: boolean;
+  /** Being killed by the manager itself (R10): its exit is not a crash of its own. */
+  killing: boolean;
+  /** The runtime is starting it; an exit reported meanwhile waits in pendingExit. */
+  launching: boolean;
+  pendingExit: DynoExit | null;
+  routed: boolean;
+  cause: Cause;
+}
+
+/** A record for a dyno being started or adopted. */
+export function newRecord(h: Omit<DynoHandle, 'host' | 'pid' | 'port'> & { port: number | null }, state: LiveState, size: DynoSize, cause: Cause): DynoRecord {
+  const now = new Date(h.startedAt).toISOString();
+  return {
+    id: h.id, appId: h.appId, appName: h.appName, name: h.name, type: h.type, releaseVersion: h.releaseVersion, command: h.command,
+    size, state, port: h.port, startedAt: h.startedAt, createdAt: now, updatedAt: now, crashes: 0, restartAt: null,
+    stopping: false, killing: false, launching: false, pendingExit: null, routed: false, cause,
+  };
+}

@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DynoStateChanged, type DynoInfo, type DynoSize, type DynoState } from '@paas/contracts';
+import { EventPublisher } from '@paas/messaging';
+import { AppLogs } from './adapters/app-logs.js';
+import { accepts, waitForPort } from './adapters/port-probe.js';
+import { RouteWriter } from './adapters/route-writer.js';
+import type { DynoExit, RuntimeDriver } from './adapters/runtime/driver.js';
+import type { DynoManagerSettings } from './config.js';
+import type { Cause } from './desired-state.service.js';
+import { newRecord, type DynoRecord } from './dyno-record.js';
+import type { DesiredApp } from './domain/desired-state.js';
+import { newDynoId, type ActualDyno, type LiveState } from './domain/dyno.js';
+import type { Action } from './domain/planner.js';
+import { crashesAfter, restartDelay } from './domain/restart-policy.js';
+import { RUNTIME_DRIVER, SETTINGS } from './tokens.js';
+
+const HOST = '127.0.0.1';
+
+/**
+ * Runs the planner's actions through the runtime driver and owns each dyno's lifecycle:
+ * starting -> up (web: once $PORT accepts connections) -> crashed (restarted with back-off)
+ * -> down. Every change is published as DynoStateChanged and mirrored in the route table.
+ */
+@Injectable()
+export class DynoSupervisor {
+  private readonly log = new Logger('dyno-manager');
+  private readonly records = new Map<string, DynoRecord>();
+  private readonly listeners: ((appId: string) => void)[] = [];
+  private events: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    @Inject(SETTINGS) private readonly settings: DynoManagerSettings,
+    @Inject(RUNTIME_DRIVER) private readonly driver: RuntimeDriver,
+    private readonly routes: RouteWriter,
+    private readonly publisher: EventPublisher,
+    private readonly logs: AppLogs,
+  ) {
+    driver.onExit((id, exit) => this.exited(id, exit));
+    driver.onOutput((o) => this.logs.app(o.appId, o.name, o.line));
+  }
+
+  /** Called with an app id whenever its dynos changed in a way the planner should see. */
+  onChange(listener: (appId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The app's dynos as the planner sees them (those being stopped are already gone). */
+  actual(appId: string): ActualDyno[] {
+    return this.live(appId);
+  }
+
+  appIds(): Set<string> {
+    return new Set([...this.records.values()].map((r) => r.appId));
+  }
+
+  /** The app's dynos for ListDynos; `sizeOf` gives the formation's current size of a type. */
+  list(appId: string, sizeOf: (type: string) => DynoSize | undefined): DynoInfo[] {
+    return this.live(appId).map((r) => ({
+      id: r.id, appId: r.appId, appName: r.appName, name: r.name, type: r.type, command: r.command,
+      size: sizeOf(r.type) ?? r.size, state: r.state, releaseVersion: r.releaseVersion, host: HOST, port: r.port,
+      createdAt: r.createdAt, updatedAt: r.updatedAt,
+    }));
+  }
+
+  /** The up web dynos, as the route table should show them. */
+  routable() {
+    return [...this.records.values()].filter((r) => r.routed && r.port !== null).map((r) => ({ ...r, port: r.port! }));
+  }
+
+  /** Adopts the dynos the runtime still runs (a previous manager started them). */
+  async adopt(): Promise<number> {
+    const handles = await this.driver.list();
+    for (const h of handles) {
+      const up = h.type !== 'web' || await accepts(h.port);
+      const r = newRecord(h, up ? 'up' : 'starting', 'standard-1x', { causationId: null });
+      r.routed = up && h.type === 'web';
+      this.records.set(r.id, r);
+      if (!up) void this.watchBoot(r, h.startedAt + this.settings.bootTimeoutMs);
+    }
+    await this.routes.syncDynos(this.routable());
+    return handles.length;
+  }
+
+  /** Carries out a plan's actions: starts and restarts first, then stops, each group in parallel. */
+  async execute(app: DesiredApp | undefined, actions: readonly Action[], cause: Cause): Promise<void> {
+    const launches = actions.flatMap((a) => {
+      if (!app || a.kind === 'stop') return [];
+      if (a.kind === 'start') return [this.start(app, a, cause)];
+      const r = this.records.get(a.dynoId);
+      if (!r || r.state !== 'crashed' || r.stopping) return [];
+      r.cause = cause;
+      return [this.launch(r, app, 'crashed')];
+    });
+    await Promise.all(launches);
+    const stops = actions.flatMap((a) => {
+      const r = a.kind === 'stop' ? this.records.get(a.dynoId) : undefined;
+      if (!r || a.kind !== 'stop') return [];
+      r.cause = cause;
+      return [this.stop(r, a.reason)];
+    });
+    await Promise.all(stops);
+  }
+
+  /** Stops watching; dynos keep running for the next manager to adopt. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.driver.close();
+    await this.events.catch(() => undefined);
+    await this.routes.flushed();
+  }
+
+  private start(app: DesiredApp, a: Extract<Action, { kind: 'start' }>, cause: Cause): Promise<void> {
+    const id = newDynoId(a.name, randomBytes(4).toString('hex'));
+    const r = newRecord({ id, appId: app.appId, appName: app.appName, name: a.name, type: a.type, releaseVersion: a.releaseVersion, command: a.command, port: null, startedAt: Date.now() }, 'starting', a.size, cause);
+    this.records.set(id, r);
+    return this.launch(r, app, null);
+  }
+
+  /** Starts (or restarts) a dyno's process; a failure to start counts as a crash. */
+  private async launch(r: DynoRecord, app: DesiredApp, from: LiveState | null): Promise<void> {
+    const slug = app.release?.slug;
+    r.state = 'starting';
+    r.startedAt = Date.now();
+    r.launching = true;
+    try {
+      if (!slug) throw new Error(`release v${r.releaseVersion} has no slug`);
+      const h = await this.driver.start({
+        id: r.id, appId: r.appId, appName: r.appName, name: r.name, type: r.type, releaseVersion: r.releaseVersion,
+        command: r.command, env: app.release!.config, slug: slug.blob,
+      });
+      r.port = h.port;
+      r.startedAt = h.startedAt;
+    } catch (err) {
+      this.log.error(`${r.name} of ${r.appName} could not start, retrying with back-off: ${(err as Error).message}`);
+      this.crashed(r, from, null, `failed to start: ${(err as Error).message}`);
+      return;
+    } finally {
+      r.launching = false;
+    }
+    this.logs.heroku(r.appId, r.name, `Starting process with command \`${r.command}\``);
+    this.transition(r, from, 'starting');
+    const early = r.pendingExit;
+    r.pendingExit = null;
+    if (early) return this.exited(r.id, early);
+    if (r.type === 'web') void this.watchBoot(r, r.startedAt + this.settings.bootTimeoutMs);
+    else this.markUp(r);
+  }
+
+  /** Marks a web dyno up once its port accepts connections, or kills it after the boot timeout (R10). */
+  private async watchBoot(r: DynoRecord, deadline: number): Promise<void> {
+    const run = r.startedAt;
+    const wanted = () => !this.closed && !r.stopping && !r.killing && r.state === 'starting' && r.startedAt === run;
+    const ok = await waitForPort(r.port!, deadline, wanted);
+    if (ok === null) return;
+    if (ok) return this.markUp(r);
+    const secs = Math.round(this.settings.bootTimeoutMs / 1000);
+    this.logs.heroku(r.appId, r.name, `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${secs} seconds of launch`);
+    r.killing = true;
+    await this.driver.stop(r.id, 0).catch(() => undefined);
+    r.killing = false;
+    if (!r.stopping && !this.closed) this.crashed(r, 'starting', null, 'R10 boot timeout');
+  }
+
+  private markUp(r: DynoRecord): void {
+    this.transition(r, 'starting', 'up');
+    this.changed(r.appId);
+  }
+
+  /** A dyno's process exited on its own: crashed, restarted by the planner when its back-off is over. */
+  private exited(id: string, exit: DynoExit): void {
+    const r = this.records.get(id);
+    if (!r || r.stopping || r.killing || this.closed) return;
+    if (r.launching) {
+      r.pendingExit = exit;
+      return;
+    }
+    const status = exit.code !== null ? `Process exited with status ${exit.code}` : `Process exited${exit.signal ? ` (${exit.signal})` : ''}`;
+    this.logs.heroku(r.appId, r.name, status);
+    this.crashed(r, r.state, exit.code, status);
+  }
+
+  private crashed(r: DynoRecord, from: LiveState | null, exitCode: number | null, reason: string): void {
+    const policy = { backoffBaseMs: this.settings.restartBackoffBaseMs, backoffMaxMs: this.settings.restartBackoffMaxMs };
+    r.crashes = crashesAfter(r.crashes, Date.now() - r.startedAt, policy);
+    r.restartAt = Date.now() + restartDelay(r.crashes, policy);
+    this.transition(r, from, 'crashed', exitCode, reason);
+    this.changed(r.appId);
+  }
+
+  private async stop(r: DynoRecord, reason: string): Promise<void> {
+    if (r.stopping) return;
+    r.stopping = true;
+    if (r.routed) void this.unroute(r);
+    this.logs.heroku(r.appId, r.name, `Stopping all processes with SIGTERM (${reason})`);
+    const exit = await this.driver.stop(r.id, this.settings.stopGraceMs).catch((err: Error) => {
+      this.log.error(`stopping ${r.name} of ${r.appName} failed, it may still run: ${err.message}`);
+      return { code: null, signal: null };
+    });
+    this.records.delete(r.id);
+    if (exit.code !== null) this.logs.heroku(r.appId, r.name, `Process exited with status ${exit.code}`);
+    this.transition(r, r.state, 'down', exit.code, reason);
+  }
+
+  /** Records a state change: route table first (so routers stop sending before we say so), then the event. */
+  private transition(r: DynoRecord, from: LiveState | null, to: DynoState, exitCode: number | null = null, reason: string | null = null): void {
+    if (to !== 'down') r.state = to;
+    r.updatedAt = new Date().toISOString();
+    let written: Promise<void> | undefined;
+    if (to === 'up' && r.type === 'web' && r.port !== null) {
+      r.routed = true;
+      written = this.routes.up({ ...r, port: r.port });
+    } else if (to !== 'up' && r.routed) written = this.unroute(r);
+    if (from) this.logs.heroku(r.appId, r.name, `State changed from ${from} to ${to}`);
+    const data = {
+      appName: r.appName, from, to, exitCode, reason,
+      dyno: { id: r.id, name: r.name, type: r.type, releaseVersion: r.releaseVersion, host: HOST, port: r.port },
+    };
+    this.events = this.events.then(() => written).then(() => this.publisher.publish(DynoStateChanged, data, { appId: r.appId, ...r.cause })).catch((err: Error) => {
+      this.log.warn(`publishing DynoStateChanged of ${r.name} (${from ?? 'new'} -> ${to}) failed; the route table is up to date: ${err.message}`);
+    });
+  }
+
+  private unroute(r: DynoRecord): Promise<void> {
+    r.routed = false;
+    return this.routes.down(r.appName, r.id);
+  }
+
+  private live(appId: string): DynoRecord[] {
+    return [...this.records.values()].filter((r) => r.appId === appId && !r.stopping);
+  }
+
+  private changed(appId: string): void {
+    if (!this.closed) for (const l of this.listeners) l(appId);
+  }
+}

@@ -1,0 +1,159 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { AppDestroyed, DynoInfo, EventOf, FormationScaled, ReleaseCreated } from '@paas/contracts';
+import { RouteWriter } from './adapters/route-writer.js';
+import type { DynoManagerSettings } from './config.js';
+import { DesiredStateService } from './desired-state.service.js';
+import { DynoSupervisor } from './dyno-supervisor.service.js';
+import { formationOf } from './domain/desired-state.js';
+import { planApp } from './domain/planner.js';
+import { SETTINGS } from './tokens.js';
+
+/**
+ * Makes actual dynos match desired ones, one app at a time: a request while the app's
+ * reconcile runs marks it dirty and it runs again after. Nothing is planned before the release
+ * service first answered, so adopted dynos keep running while it is away.
+ */
+@Injectable()
+export class Reconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly log = new Logger('dyno-manager');
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly dirty = new Set<string>();
+  private readonly wakeups = new Map<string, NodeJS.Timeout>();
+  /** Apps whose route (`app.<name>`) this manager has written since it started. */
+  private readonly routedApps = new Set<string>();
+  /** Destroyed apps whose routes are deleted. */
+  private readonly removedApps = new Set<string>();
+  private readonly stopping = new AbortController();
+  private ticker: NodeJS.Timeout | undefined;
+  private synced = false;
+
+  constructor(
+    @Inject(SETTINGS) private readonly settings: DynoManagerSettings,
+    private readonly desired: DesiredStateService,
+    private readonly supervisor: DynoSupervisor,
+    private readonly routes: RouteWriter,
+  ) {
+    supervisor.onChange((appId) => this.request(appId));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const adopted = await this.supervisor.adopt();
+    if (adopted) this.log.log(`adopted ${adopted} running dynos`);
+    void this.firstSync();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    clearInterval(this.ticker);
+    for (const t of this.wakeups.values()) clearTimeout(t);
+    await Promise.allSettled([...this.running.values()]);
+    await this.supervisor.close();
+  }
+
+  onReleaseCreated(e: EventOf<typeof ReleaseCreated>): void {
+    if (this.desired.onReleaseCreated(e)) this.request(e.appId);
+  }
+
+  onFormationScaled(e: EventOf<typeof FormationScaled>): void {
+    if (this.desired.onFormationScaled(e)) this.request(e.appId);
+  }
+
+  onAppDestroyed(e: EventOf<typeof AppDestroyed>): void {
+    if (this.desired.onAppDestroyed(e)) this.request(e.appId);
+  }
+
+  listDynos(appId: string): DynoInfo[] {
+    const app = this.desired.get(appId);
+    return this.supervisor.list(appId, (type) => (app ? formationOf(app, type)?.size : undefined));
+  }
+
+  /** Asks for a reconcile of one app; coalesces with one that is running. */
+  request(appId: string): void {
+    if (!this.synced || this.stopping.signal.aborted) return;
+    if (this.running.has(appId)) {
+      this.dirty.add(appId);
+      return;
+    }
+    const run = this.loop(appId).finally(() => this.running.delete(appId));
+    this.running.set(appId, run);
+  }
+
+  private async loop(appId: string): Promise<void> {
+    do {
+      this.dirty.delete(appId);
+      try {
+        await this.reconcile(appId);
+      } catch (err) {
+        this.log.error(`reconciling app ${appId} failed, the next tick tries again: ${(err as Error).message}`);
+      }
+    } while (this.dirty.has(appId) && !this.stopping.signal.aborted);
+  }
+
+  private async reconcile(appId: string): Promise<void> {
+    const app = this.desired.get(appId);
+    if (app && !app.destroyed && !this.routedApps.has(appId)) {
+      this.routedApps.add(appId);
+      await this.routes.app(app.appId, app.appName);
+    }
+    const plan = planApp(app, this.supervisor.actual(appId), Date.now());
+    await this.supervisor.execute(app, plan.actions, this.desired.cause(appId));
+    this.wake(appId, plan.wakeAt);
+    if (app?.destroyed && this.supervisor.actual(appId).length === 0 && !this.removedApps.has(appId)) {
+      this.removedApps.add(appId);
+      this.routedApps.delete(appId);
+      await this.routes.deleteApp(app.appName);
+    }
+  }
+
+  /** Plans the app again when a crashed dyno's back-off is over. */
+  private wake(appId: string, at: number | null): void {
+    clearTimeout(this.wakeups.get(appId));
+    this.wakeups.delete(appId);
+    if (at === null || this.stopping.signal.aborted) return;
+    const t = setTimeout(() => {
+      this.wakeups.delete(appId);
+      this.request(appId);
+    }, Math.max(0, at - Date.now()));
+    t.unref();
+    this.wakeups.set(appId, t);
+  }
+
+  /** Waits for the release service's snapshot, then plans every app and starts the periodic resync. */
+  private async firstSync(): Promise<void> {
+    for (let tries = 1; !this.stopping.signal.aborted; tries++) {
+      try {
+        await this.desired.refresh();
+        break;
+      } catch (err) {
+        if (tries === 1 || tries % 10 === 0) {
+          this.log.warn(`cannot read the desired state from the release service (${(err as Error).message}); keeping the running dynos as they are and retrying every ${this.settings.desiredStateRetryMs} ms`);
+        }
+        await sleep(this.settings.desiredStateRetryMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      }
+    }
+    if (this.stopping.signal.aborted) return;
+    this.synced = true;
+    this.log.log(`in sync with the release service: ${this.desired.all().length} apps`);
+    const known = new Set(this.desired.all().filter((a) => !a.destroyed).map((a) => a.appName));
+    await this.routes.pruneApps(known).catch((err: Error) => this.log.warn(`pruning stale app routes failed: ${err.message}`));
+    this.reconcileAll();
+    this.ticker = setInterval(() => void this.tick(), this.settings.reconcileIntervalMs);
+    this.ticker.unref();
+  }
+
+  /** The periodic resync: a fresh snapshot when the release service answers, then every app planned again. */
+  private async tick(): Promise<void> {
+    await this.desired.refresh().catch((err: Error) => this.log.warn(`resync with the release service failed, planning with what is known: ${err.message}`));
+    if (this.routes.takeFailure()) {
+      this.routedApps.clear();
+      await this.routes.syncDynos(this.supervisor.routable()).catch(() => undefined);
+    }
+    this.reconcileAll();
+  }
+
+  private reconcileAll(): void {
+    const ids = new Set([...this.desired.all().map((a) => a.appId), ...this.supervisor.appIds()]);
+    for (const id of ids) this.request(id);
+  }
+}
