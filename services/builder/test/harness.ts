@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,7 +36,9 @@ async function archiveOf(root: string, tree: Tree): Promise<Readable> {
     await git('init', '--quiet', '--initial-branch=main');
     await git('add', '-A');
     await git('commit', '--quiet', '-m', 'first');
-    return spawn('git', ['archive', '--format=tar.gz', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] }).stdout;
+    // Read the archive while git writes it: a child's stdout left unread until after it exits arrives empty.
+    const { stdout } = await execFileAsync('git', ['archive', '--format=tar.gz', 'HEAD'], { cwd: root, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+    return Readable.from([stdout]);
   }
   const archive = tar.c({ gzip: true, cwd: root, portable: true, preservePaths: Boolean(tree.tarPaths) }, tree.tarPaths ?? ['.']);
   return Readable.from(archive, { objectMode: false });

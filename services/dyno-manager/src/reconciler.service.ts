@@ -135,8 +135,7 @@ export class Reconciler implements OnApplicationBootstrap, BeforeApplicationShut
     if (this.stopping.signal.aborted) return;
     this.synced = true;
     this.log.log(`in sync with the release service: ${this.desired.all().length} apps`);
-    const known = new Set(this.desired.all().filter((a) => !a.destroyed).map((a) => a.appName));
-    await this.routes.pruneApps(known).catch((err: Error) => this.log.warn(`pruning stale app routes failed: ${err.message}`));
+    await this.routes.pruneApps(this.knownAppNames()).catch((err: Error) => this.log.warn(`pruning stale app routes failed: ${err.message}`));
     this.reconcileAll();
     this.ticker = setInterval(() => void this.tick(), this.settings.reconcileIntervalMs);
     this.ticker.unref();
@@ -149,7 +148,13 @@ export class Reconciler implements OnApplicationBootstrap, BeforeApplicationShut
       this.routedApps.clear();
       await this.routes.syncDynos(this.supervisor.routable()).catch(() => undefined);
     }
+    // A destroyed app whose route deletion was missed disappears at the next tick at the latest.
+    await this.routes.pruneApps(this.knownAppNames()).catch((err: Error) => this.log.warn(`pruning stale app routes failed: ${err.message}`));
     this.reconcileAll();
+  }
+
+  private knownAppNames(): Set<string> {
+    return new Set(this.desired.all().filter((a) => !a.destroyed).map((a) => a.appName));
   }
 
   private reconcileAll(): void {
