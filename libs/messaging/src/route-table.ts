@@ -1,5 +1,6 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { retryStorageRace } from './streams.js';
 import { appRoute, dynoRoute, routeKeys, type AppRoute, type DynoRoute, type Names } from '@paas/contracts';
 
 export type RouteChange =
@@ -11,7 +12,7 @@ export class RouteTable {
   private constructor(private readonly kv: KV) {}
 
   static async open(nc: NatsConnection, n: Names): Promise<RouteTable> {
-    const kv = await new Kvm(nc).create(n.routesBucket, { history: 1 });
+    const kv = await retryStorageRace(() => new Kvm(nc).create(n.routesBucket, { history: 1 }));
     return new RouteTable(kv);
   }
 

@@ -1,4 +1,4 @@
-import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy, type StreamConfig } from '@nats-io/jetstream';
+import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Names } from '@paas/contracts';
 
@@ -16,21 +16,40 @@ export function streamConfigs(n: Names, logLines = 1500): (Partial<StreamConfig>
   ];
 }
 
+/**
+ * Retries a JetStream call that failed only because the server was removing its storage directory:
+ * nats-server 2.9 deletes an account's stream directory with its last stream, and a stream created
+ * at that moment fails with "could not create storage directory" (10077).
+ */
+export async function retryStorageRace<T>(fn: () => Promise<T>, tries = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (i >= tries || !/error creating store|could not create storage directory/i.test(msg)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * i));
+    }
+  }
+}
+
 /** Creates the namespace's streams, or updates them to the wanted config; safe to run at every boot. */
 export async function ensureStreams(nc: NatsConnection, n: Names, logLines?: number): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  for (const cfg of streamConfigs(n, logLines)) {
+  for (const cfg of streamConfigs(n, logLines)) await retryStorageRace(() => ensureStream(jsm, cfg));
+}
+
+async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.info(cfg.name);
+    await jsm.streams.update(cfg.name, cfg);
+  } catch (err) {
+    if (!/stream not found/i.test((err as Error).message)) throw err;
     try {
-      await jsm.streams.info(cfg.name);
-      await jsm.streams.update(cfg.name, cfg);
-    } catch (err) {
-      if (!/stream not found/i.test((err as Error).message)) throw err;
-      try {
-        await jsm.streams.add(cfg);
-      } catch (addErr) {
-        // Another service booting at the same moment created it first.
-        if (!/already in use|already exists/i.test((addErr as Error).message)) throw addErr;
-      }
+      await jsm.streams.add(cfg);
+    } catch (addErr) {
+      // Another service booting at the same moment created it first.
+      if (!/already in use|already exists/i.test((addErr as Error).message)) throw addErr;
     }
   }
 }

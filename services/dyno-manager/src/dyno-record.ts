@@ -1,17 +1,10 @@
 import type { DynoSize } from '@paas/contracts';
-import type { DynoExit, DynoHandle } from './adapters/runtime/driver.js';
+import type { DynoExit, DynoHandle, DynoIdentity } from './adapters/runtime/driver.js';
 import type { Cause } from './desired-state.service.js';
 import type { LiveState } from './domain/dyno.js';
 
 /** One dyno instance and its lifecycle bookkeeping. */
-export interface DynoRecord {
-  readonly id: string;
-  readonly appId: string;
-  readonly appName: string;
-  readonly name: string;
-  readonly type: string;
-  readonly releaseVersion: number;
-  readonly command: string;
+export interface DynoRecord extends DynoIdentity {
   size: DynoSize;
   state: LiveState;
   port: number | null;

@@ -2,6 +2,16 @@ import { Logger } from '@nestjs/common';
 import { routeKeys } from '@paas/contracts';
 import type { RouteTable } from '@paas/messaging';
 
+const WRITE_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** A web dyno as the route table shows it. */
 export interface RoutedDyno {
   readonly id: string;
@@ -73,7 +83,9 @@ export class RouteWriter {
   }
 
   private enqueue(what: string, write: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(write).catch((err: Error) => {
+    // A stalled KV call must not hold every later route change behind it.
+    const bounded = () => withTimeout(write(), WRITE_TIMEOUT_MS, what);
+    const next = this.queue.then(bounded).catch((err: Error) => {
       this.failed = true;
       this.log.warn(`${what} in the route table failed, the periodic resync writes it again: ${err.message}`);
     });

@@ -1,7 +1,7 @@
 import type { BlobRef } from '@paas/contracts';
 
-/** Everything a runtime needs to run one dyno instance. */
-export interface DynoSpec {
+/** Who a dyno instance is and what it runs; shared by specs, handles, state files and records. */
+export interface DynoIdentity {
   /** Unique per instance (web-1-3f9a0c12); the same id is reused when a crashed dyno restarts. */
   readonly id: string;
   readonly appId: string;
@@ -12,20 +12,17 @@ export interface DynoSpec {
   readonly releaseVersion: number;
   /** The process type's command from the release (a shell command line). */
   readonly command: string;
+}
+
+/** Everything a runtime needs to run one dyno instance. */
+export interface DynoSpec extends DynoIdentity {
   /** The release's config vars; never logged. */
   readonly env: Readonly<Record<string, string>>;
   readonly slug: BlobRef;
 }
 
 /** A dyno the runtime runs (started now, or found running and adopted). */
-export interface DynoHandle {
-  readonly id: string;
-  readonly appId: string;
-  readonly appName: string;
-  readonly name: string;
-  readonly type: string;
-  readonly releaseVersion: number;
-  readonly command: string;
+export interface DynoHandle extends DynoIdentity {
   readonly host: string;
   /** $PORT of the dyno. */
   readonly port: number;

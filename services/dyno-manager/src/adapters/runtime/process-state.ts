@@ -1,18 +1,12 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DynoIdentity } from './driver.js';
 
 /**
  * What a process dyno leaves in its directory so a restarted manager can adopt it: the pid,
  * guarded against reuse by the process start time from /proc, plus what the dyno runs.
  */
-export interface ProcessDynoState {
-  readonly id: string;
-  readonly appId: string;
-  readonly appName: string;
-  readonly name: string;
-  readonly type: string;
-  readonly releaseVersion: number;
-  readonly command: string;
+export interface ProcessDynoState extends DynoIdentity {
   readonly port: number;
   readonly pid: number;
   /** Field 22 of /proc/<pid>/stat (clock ticks since boot): the same pid with another start is another process. */
