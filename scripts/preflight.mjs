@@ -40,7 +40,7 @@ export async function checkBackingServices(env = process.env) {
   }
   if (!(await reachable(nats.hostname, Number(nats.port || 4222)))) {
     problems.push(`NATS is not answering at ${nats.hostname}:${nats.port || 4222}.\n` +
-      `  Start it with JetStream: nats-server -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server\n` +
+      `  Start it with JetStream: nats-server -a ${nats.hostname} -p ${nats.port || 4222} -js -sd /var/lib/nats-server\n` +
       `  (or: docker compose up -d nats), or point NATS_URL at your server.`);
   }
   if (problems.length) {

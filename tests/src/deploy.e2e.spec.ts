@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { waitFor } from '@paas/testing';
 import { git, nodeApp, pushUrl, pythonApp, repoWith } from './git.js';
+import { OtlpCollector } from './otlp-collector.js';
 import { Platform } from './platform.js';
 
 describe('git push to an HTTP answer, through the five services as processes', () => {
   let p: Platform;
+  let collector: OtlpCollector;
   const repos: string[] = [];
   const repo = async (files: Record<string, string>) => {
     const dir = await repoWith(files);
@@ -15,11 +17,13 @@ describe('git push to an HTTP answer, through the five services as processes', (
   };
 
   before(async () => {
-    p = await Platform.start();
+    collector = await OtlpCollector.start();
+    p = await Platform.start({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
   });
 
   after(async () => {
     await p?.stop();
+    await collector?.close();
     await Promise.all(repos.map((d) => rm(d, { recursive: true, force: true })));
   });
 
@@ -124,10 +128,50 @@ describe('git push to an HTTP answer, through the five services as processes', (
     assert.deepEqual(releases.body.map((r: { version: number }) => r.version), [1]);
   });
 
+  test('pushing master deploys too; another branch is stored without a build', async () => {
+    assert.equal((await p.api('POST', '/apps', { name: 'master-app' })).status, 201);
+    const dir = await repo(nodeApp);
+    const feature = await git(dir, 'push', pushUrl(p.apiUrl, p.apiKey, 'master-app'), 'main:feature');
+    assert.equal(feature.code, 0, feature.output);
+    assert.match(feature.output, /only main and master deploy/);
+    assert.deepEqual((await p.api('GET', '/apps/master-app/releases')).body.map((r: { version: number }) => r.version), [1]);
+    const master = await git(dir, 'push', pushUrl(p.apiUrl, p.apiKey, 'master-app'), 'main:master');
+    assert.equal(master.code, 0, master.output);
+    assert.match(master.output, /Released v2/);
+    await waitFor('master-app to answer', async () => (await p.viaRouter('master-app')).status === 200);
+    assert.equal((await p.api('DELETE', '/apps/master-app')).status, 200);
+  });
+
+  test('a config var set to null is removed in a new release', async () => {
+    const unset = await p.api('PATCH', '/apps/node-hello/config-vars', { GREETING: null });
+    assert.equal(unset.status, 200);
+    assert.deepEqual(unset.body, {});
+    const newest = (await p.api('GET', '/apps/node-hello/releases')).body.at(-1);
+    assert.equal(newest.description, 'Remove GREETING config vars');
+    assert.deepEqual((await p.api('GET', `/apps/node-hello/releases/${newest.version}`)).body.version, newest.version);
+    assert.deepEqual((await p.api('GET', '/apps/node-hello/config-vars')).body, {});
+  });
+
+  test('every service exports its spans over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
+    await waitFor('spans from the five services', () => ['api', 'builder', 'release', 'dyno-manager', 'router'].every((s) => collector.services.has(`paas-${s}`)) || undefined, { timeoutMs: 20_000 })
+      .catch(() => assert.fail(`collector got spans from: ${[...collector.services].join(', ')}`));
+    assert.ok(collector.spans > 10);
+  });
+
   test('destroying an app stops its dynos and frees its name', async () => {
     const gone = await p.api('DELETE', '/apps/py-hello');
     assert.equal(gone.status, 200);
     await waitFor('the router to forget the app', async () => (await p.viaRouter('py-hello')).status === 404);
     assert.equal((await p.api('GET', '/apps/py-hello')).status, 404);
+  });
+
+  test('/healthz answers 503 naming the service that stopped answering', async () => {
+    await p.kill('builder');
+    const r = await fetch(`${p.apiUrl}/healthz`);
+    assert.equal(r.status, 503);
+    const body = await r.json() as { ok: boolean; services: Record<string, string> };
+    assert.equal(body.ok, false);
+    assert.match(body.services.builder, /^down: The builder service is not running/);
+    assert.equal(body.services.release, 'up');
   });
 });

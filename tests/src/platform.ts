@@ -91,6 +91,16 @@ export class Platform {
     });
   }
 
+  /** Stops one service's process and waits until it is gone. */
+  async kill(service: string): Promise<void> {
+    const c = this.children.get(service);
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill('SIGTERM');
+    });
+  }
+
   /** Stops the services, then every dyno they left, then removes namespace, database and data dir. */
   async stop(): Promise<void> {
     await Promise.all([...this.children.values()].map((c) => new Promise<void>((resolve) => {
