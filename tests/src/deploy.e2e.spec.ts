@@ -54,6 +54,14 @@ describe('git push to an HTTP answer, through the five services as processes', (
     ]);
     await waitFor('the new config var to be served', async () => (await p.viaRouter('node-hello')).body === 'node says bonjour from web.1', { timeoutMs: 30_000 });
 
+    const paged = await fetch(`${p.apiUrl}/apps/node-hello/releases`, { headers: { authorization: `Bearer ${p.apiKey}`, range: 'version ..; max=2, order=desc' } });
+    assert.equal(paged.status, 206);
+    assert.deepEqual((await paged.json() as { version: number }[]).map((r) => r.version), [3, 2]);
+    assert.equal(paged.headers.get('next-range'), 'version ]2..; max=2, order=desc');
+    const last = await fetch(`${p.apiUrl}/apps/node-hello/releases`, { headers: { authorization: `Bearer ${p.apiKey}`, range: paged.headers.get('next-range')! } });
+    assert.equal(last.status, 200);
+    assert.deepEqual((await last.json() as { version: number }[]).map((r) => r.version), [1]);
+
     const dynos = await p.api('GET', '/apps/node-hello/dynos');
     assert.equal(dynos.status, 200);
     assert.deepEqual(dynos.body.filter((d: { state: string }) => d.state === 'up').map((d: { name: string; release: { version: number } }) => [d.name, d.release.version]), [['web.1', 3]]);
@@ -98,6 +106,13 @@ describe('git push to an HTTP answer, through the five services as processes', (
     assert.deepEqual(await p.api('GET', '/apps/nope-nope'), { status: 404, body: { id: 'not_found', message: "Couldn't find that app." } });
     assert.equal((await p.api('GET', '/apps', undefined, null)).status, 401);
     assert.equal((await p.api('GET', '/apps', undefined, 'wrong')).status, 401);
+    const malformed = await fetch(`${p.apiUrl}/apps`, { method: 'POST', headers: { authorization: `Bearer ${p.apiKey}`, 'content-type': 'application/json' }, body: '{"name": "half' });
+    assert.equal(malformed.status, 400);
+    assert.equal((await malformed.json() as { id: string }).id, 'bad_request');
+    const wrongType = await p.api('PATCH', '/apps/node-hello/formation', { updates: [{ type: 'web', quantity: 'many' }] });
+    assert.equal(wrongType.status, 422);
+    assert.match(wrongType.body.message, /quantity/);
+
     const apps = await p.api('GET', '/apps');
     assert.deepEqual(apps.body.map((a: { name: string }) => a.name).sort(), ['node-hello', 'py-hello']);
 

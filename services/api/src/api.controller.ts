@@ -6,6 +6,7 @@ import { Public } from './auth.guard.js';
 import { isGitService } from './git/git-http.js';
 import { GitService } from './git/git.service.js';
 import { HealthService } from './health.service.js';
+import { page } from './paging.js';
 import { PlatformService } from './platform.service.js';
 
 const tracer = () => trace.getTracer('api');
@@ -24,22 +25,26 @@ export class ApiController {
   @Get('account') account() { return this.platform.account(); }
 
   @Post('apps') @HttpCode(201) createApp(@Body() body: unknown) { return this.platform.createApp(body); }
-  @Get('apps') listApps() { return this.platform.listApps(); }
+  @Get(['apps', 'users/~/apps'])
+  async listApps(@Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.listApps(), ['name', 'id']); }
   @Get('apps/:app') getApp(@Param('app') app: string) { return this.platform.getApp(app); }
   @Delete('apps/:app') destroyApp(@Param('app') app: string) { return this.platform.destroyApp(app); }
 
   @Get('apps/:app/config-vars') getConfig(@Param('app') app: string) { return this.platform.getConfig(app); }
   @Patch('apps/:app/config-vars') setConfig(@Param('app') app: string, @Body() body: unknown) { return this.platform.setConfig(app, body); }
 
-  @Get('apps/:app/releases') releases(@Param('app') app: string) { return this.platform.listReleases(app); }
+  @Get('apps/:app/releases')
+  async releases(@Param('app') app: string, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.listReleases(app), ['version', 'id']); }
   @Post('apps/:app/releases') @HttpCode(201) rollback(@Param('app') app: string, @Body() body: unknown) { return this.platform.rollback(app, body); }
   @Get('apps/:app/releases/:release') release(@Param('app') app: string, @Param('release') r: string) { return this.platform.getRelease(app, r); }
   @Get('apps/:app/releases/:release/config-vars') releaseConfig(@Param('app') app: string, @Param('release') r: string) { return this.platform.releaseConfig(app, r); }
 
-  @Get('apps/:app/formation') formation(@Param('app') app: string) { return this.platform.formation(app); }
+  @Get('apps/:app/formation')
+  async formation(@Param('app') app: string, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.formation(app), ['type', 'id']); }
   @Patch('apps/:app/formation') scale(@Param('app') app: string, @Body() body: unknown) { return this.platform.scale(app, body); }
 
-  @Get('apps/:app/dynos') dynos(@Param('app') app: string) { return this.platform.dynos(app); }
+  @Get('apps/:app/dynos')
+  async dynos(@Param('app') app: string, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.dynos(app), ['name', 'id']); }
 
   @Get(':repo/info/refs')
   async infoRefs(@Param('repo') repo: string, @Query('service') service: string, @Res() res: Response) {

@@ -34,6 +34,9 @@ export class HttpErrorsFilter implements ExceptionFilter {
 
   private describe(err: unknown): { status: number; id: string; message: string } {
     if (isPaasError(err)) return { status: STATUS[err.id], id: err.id, message: err.message };
+    if ((err as { type?: string }).type === 'entity.parse.failed') {
+      return { status: 400, id: 'bad_request', message: `Request body is not valid JSON (${(err as Error).message}).` };
+    }
     if (err instanceof z.ZodError) {
       const message = err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; ');
       return { status: 422, id: 'invalid_params', message };
