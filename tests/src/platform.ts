@@ -54,7 +54,7 @@ export class Platform {
     return {
       ...process.env, ...extra,
       PAAS_NAMESPACE: this.namespace, DATABASE_URL: this.databaseUrl, PAAS_DATA_DIR: this.dataDir,
-      PAAS_API_PORT: String(this.apiPort), PAAS_ROUTER_PORT: String(this.routerPort), PAAS_API_KEY: this.apiKey,
+      PAAS_API_PORT: String(this.apiPort), PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(this.routerPort), PAAS_API_KEY: this.apiKey,
       PAAS_DYNO_STOP_GRACE_MS: '3000', PAAS_LOG_LEVEL: 'log', FORCE_COLOR: '0',
     };
   }

@@ -7,3 +7,4 @@ export * from './rpc/release.js';
 export * from './rpc/dyno-manager.js';
 export * from './naming.js';
 export * from './routes.js';
+export * from './logs.js';

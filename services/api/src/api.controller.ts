@@ -43,6 +43,11 @@ export class ApiController {
   async formation(@Param('app') app: string, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.formation(app), ['type', 'id']); }
   @Patch('apps/:app/formation') scale(@Param('app') app: string, @Body() body: unknown) { return this.platform.scale(app, body); }
 
+  @Get('apps/:app/addons') addons(@Param('app') app: string) { return this.platform.addons(app); }
+  @Get('addon-attachments') attachments() { return []; }
+  @Get('apps/:app/collaborators') collaborators(@Param('app') app: string) { return this.platform.collaborators(app); }
+  @Get('apps/:app/domains') domains(@Param('app') app: string) { return this.platform.domains(app); }
+
   @Get('apps/:app/dynos')
   async dynos(@Param('app') app: string, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.dynos(app), ['name', 'id']); }
 

@@ -6,6 +6,7 @@ import { ApiController } from './api.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import type { ApiSettings } from './config.js';
 import { GitService } from './git/git.service.js';
+import { GrpcServer } from './grpc/grpc-server.js';
 import { PushService } from './git/push.service.js';
 import { HealthService } from './health.service.js';
 import { HttpErrorsFilter } from './http-errors.filter.js';
@@ -25,7 +26,7 @@ export class ApiModule {
         { provide: API_KEY_HOLDER, useValue: { value: apiKey } },
         { provide: APP_GUARD, inject: [Reflector, API_KEY_HOLDER], useFactory: (r: Reflector, k: { value: string }) => new AuthGuard(r, k) },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
-        PlatformService, GitService, PushService, HealthService,
+        PlatformService, GitService, PushService, HealthService, GrpcServer,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { ApiModule } from './api.module.js';
 import { loadApiKey } from './api-key.js';
 import type { ApiSettings } from './config.js';
 import { GitService } from './git/git.service.js';
+import { GrpcServer } from './grpc/grpc-server.js';
 import { PlatformService } from './platform.service.js';
 
 /** Creates the api service and starts listening (apiUrl() tells where, when the port was 0). */
@@ -33,4 +34,9 @@ export async function createApiApp(settings: ApiSettings): Promise<INestApplicat
 export function apiUrl(app: INestApplication): string {
   const { address, port } = app.getHttpServer().address() as AddressInfo;
   return `http://${address}:${port}`;
+}
+
+/** Where a started api serves the gRPC API, as host:port for a gRPC client. */
+export function grpcUrl(app: INestApplication): string {
+  return app.get(GrpcServer).address;
 }

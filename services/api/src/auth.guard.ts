@@ -1,8 +1,7 @@
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { PaasError } from '@paas/contracts';
-import { presentedKey, sameSecret } from './api-key.js';
+import { authorize } from './api-key.js';
 
 const PUBLIC = 'paas:public';
 /** Marks a route that needs no API key (health, git hooks with their own token). */
@@ -17,9 +16,7 @@ export class AuthGuard implements CanActivate {
 
   canActivate(ctx: ExecutionContext): boolean {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [ctx.getHandler(), ctx.getClass()])) return true;
-    const req = ctx.switchToHttp().getRequest<Request>();
-    const key = presentedKey(req.headers.authorization);
-    if (key && sameSecret(key, this.key.value)) return true;
-    throw new PaasError('unauthorized', key ? 'Invalid credentials provided.' : 'No credentials provided. Send your API key as "Authorization: Bearer <key>".');
+    authorize(ctx.switchToHttp().getRequest<Request>().headers.authorization, this.key.value);
+    return true;
   }
 }

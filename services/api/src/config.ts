@@ -9,6 +9,8 @@ export interface ApiSettings {
   host: string;
   /** Platform API and git over HTTP (PAAS_API_PORT); 0 picks a free port (tests). */
   port: number;
+  /** The gRPC API (PAAS_GRPC_PORT, default 5001) on the same host; 0 picks a free port (tests). */
+  grpcPort: number;
   /** PAAS_API_KEY; when unset a key is generated once and kept in the data dir. */
   apiKey: string | undefined;
   /** The single account's email, shown as owner and release author (PAAS_ADMIN_EMAIL). */
@@ -37,6 +39,7 @@ export function apiSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiSet
     dataDir: resolve(env.PAAS_DATA_DIR || '.paas-data'),
     host: env.PAAS_API_HOST || '127.0.0.1',
     port: port(env, 'PAAS_API_PORT', 5000),
+    grpcPort: port(env, 'PAAS_GRPC_PORT', 5001),
     apiKey: env.PAAS_API_KEY || undefined,
     adminEmail: env.PAAS_ADMIN_EMAIL || 'admin@paas.local',
     domain: env.PAAS_DOMAIN || 'localhost',

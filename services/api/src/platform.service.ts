@@ -6,7 +6,7 @@ import {
 } from '@paas/contracts';
 import { RpcClient } from '@paas/messaging';
 import type { ApiSettings } from './config.js';
-import { parseQuantity, presentApp, presentDyno, presentFormation, presentRelease, type Site } from './domain/presenters.js';
+import { parseQuantity, presentApp, presentCollaborator, presentDomain, presentDyno, presentFormation, presentRelease, type Site } from './domain/presenters.js';
 import { SETTINGS } from './tokens.js';
 
 const createBody = z.object({ name: appName.optional(), region: z.string().optional(), stack: z.string().optional() }).nullish();
@@ -90,6 +90,24 @@ export class PlatformService {
     }));
     const a = await this.rpc.request(GetApp, { app });
     return (await this.rpc.request(ScaleFormation, { app: a.id, updates, by: this.by })).map((f) => presentFormation(a, f));
+  }
+
+  /** No add-on services exist yet: an app's add-ons and attachments are empty lists. */
+  async addons(app: string) {
+    await this.rpc.request(GetApp, { app });
+    return [];
+  }
+
+  /** Until accounts exist, the owner is the app's only collaborator. */
+  async collaborators(app: string) {
+    const a = await this.rpc.request(GetApp, { app });
+    return [presentCollaborator(a, a.owner)];
+  }
+
+  /** The default domain every app has (`<app>.<domain>`); custom domains come with the Domains API. */
+  async domains(app: string) {
+    const a = await this.rpc.request(GetApp, { app });
+    return [presentDomain(this.site, a)];
   }
 
   async dynos(app: string) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AppInfo, DynoInfo, FormationInfo, ReleaseInfo } from '@paas/contracts';
 
 /** What the presenters need to know about this installation. */
@@ -8,7 +9,12 @@ export interface Site {
   apiUrl: string;
 }
 
-const accountId = (email: string) => `00000000-0000-4000-8000-${Buffer.from(email).toString('hex').padEnd(12, '0').slice(0, 12)}`;
+/** A stable uuid-shaped id for things that have no id of their own yet (accounts, collaborators, domains). */
+export function stableId(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+const accountId = (email: string) => stableId(`account:${email}`);
 const user = (site: Site, email: string) => ({ id: accountId(email), email });
 
 /** http://<app>.<domain>[:port]/, as Heroku's web_url. */
@@ -69,7 +75,7 @@ export function presentRelease(site: Site, r: ReleaseInfo) {
 
 export function presentFormation(app: AppInfo, f: FormationInfo) {
   return {
-    id: `${app.id.slice(0, 24)}${Buffer.from(f.type).toString('hex').padEnd(12, '0').slice(0, 12)}`,
+    id: stableId(`formation:${app.id}:${f.type}`),
     type: f.type,
     quantity: f.quantity,
     size: f.size,
@@ -104,4 +110,35 @@ export function parseQuantity(q: unknown): number | undefined {
     throw new TypeError(`quantity must be a whole number of dynos (0 or more), got ${JSON.stringify(q)}`);
   }
   return n;
+}
+
+/** A collaborator in Platform API v3 shape. */
+export function presentCollaborator(app: AppInfo, email: string) {
+  return {
+    id: stableId(`collaborator:${app.id}:${email}`),
+    app: { id: app.id, name: app.name },
+    user: { id: accountId(email), email, federated: false },
+    role: email === app.owner ? 'owner' : 'collaborator',
+    permissions: [],
+    created_at: app.createdAt,
+    updated_at: app.updatedAt,
+  };
+}
+
+/** The app's default domain in Platform API v3 shape. */
+export function presentDomain(site: Pick<Site, 'domain'>, app: AppInfo) {
+  const hostname = `${app.name}.${site.domain}`;
+  return {
+    id: stableId(`domain:${app.id}:${hostname}`),
+    hostname,
+    kind: 'heroku',
+    cname: null,
+    status: 'none',
+    acm_status: null,
+    acm_status_reason: null,
+    sni_endpoint: null,
+    app: { id: app.id, name: app.name },
+    created_at: app.createdAt,
+    updated_at: app.updatedAt,
+  };
 }

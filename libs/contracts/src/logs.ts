@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * One line of an app's log as it travels on `<ns>.logs.<appId>` (JSON), kept by the logs stream
+ * (Logplex's bounded 1500 lines). Every writer builds it with newLogLine; every reader parses it
+ * with parseLogLine and shows it with formatLogLine.
+ */
+export const logSource = z.enum(['app', 'heroku']);
+export type LogSource = z.infer<typeof logSource>;
+
+export const logLine = z.strictObject({
+  /** ISO 8601 in UTC; writers put microseconds (older lines with milliseconds still parse). */
+  ts: z.iso.datetime({ offset: true }),
+  source: logSource,
+  /** The process that spoke: web.1, run.1234, router, api. */
+  dyno: z.string().min(1),
+  line: z.string(),
+});
+export type LogLine = z.infer<typeof logLine>;
+
+/** Now, in milliseconds since the epoch with a fractional part (microsecond resolution). */
+export function nowWithMicros(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** An ISO timestamp with six fractional digits, e.g. 2026-11-24T21:00:00.123456Z. */
+export function logTimestamp(epochMs: number): string {
+  const wholeMs = Math.floor(epochMs);
+  const micros = Math.min(999, Math.floor((epochMs - wholeMs) * 1000));
+  return new Date(wholeMs).toISOString().replace('Z', `${String(micros).padStart(3, '0')}Z`);
+}
+
+/** Builds the message a service publishes for one line of an app's log. */
+export function newLogLine(source: LogSource, dyno: string, line: string, epochMs: number = nowWithMicros()): LogLine {
+  return { ts: logTimestamp(epochMs), source, dyno, line };
+}
+
+/** A published message as a log line, or undefined when it is not one (readers skip it). */
+export function parseLogLine(text: string): LogLine | undefined {
+  try {
+    const r = logLine.safeParse(JSON.parse(text));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const ISO = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/i;
+
+/** Heroku's text for a line: `2026-11-24T21:00:00.123456+00:00 app[web.1]: <line>`. */
+export function formatLogLine(l: LogLine): string {
+  const m = ISO.exec(l.ts);
+  const ts = m ? `${m[1]}.${(m[2] ?? '').padEnd(6, '0').slice(0, 6)}${m[3].toUpperCase() === 'Z' ? '+00:00' : m[3]}` : l.ts;
+  return `${ts} ${l.source}[${l.dyno}]: ${l.line}`;
+}
