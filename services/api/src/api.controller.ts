@@ -48,6 +48,11 @@ export class ApiController {
   @Get('apps/:app/collaborators') collaborators(@Param('app') app: string) { return this.platform.collaborators(app); }
   @Get('apps/:app/domains') domains(@Param('app') app: string) { return this.platform.domains(app); }
 
+  @Delete('apps/:app/dynos') @HttpCode(202) restartAll(@Param('app') app: string) { return this.platform.restartDynos(app); }
+  @Delete('apps/:app/dynos/:dyno') @HttpCode(202) restart(@Param('app') app: string, @Param('dyno') dyno: string) { return this.platform.restartDynos(app, dyno); }
+  @Delete('apps/:app/formations/:type') @HttpCode(202) restartType(@Param('app') app: string, @Param('type') type: string) { return this.platform.restartDynos(app, type); }
+  @Post('apps/:app/dynos/:dyno/actions/stop') @HttpCode(202) stop(@Param('app') app: string, @Param('dyno') dyno: string) { return this.platform.restartDynos(app, dyno, true); }
+
   @Get('apps/:app/dynos')
   async dynos(@Param('app') app: string, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.dynos(app), ['name', 'id']); }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import {
   appName, CreateApp, DestroyApp, dynoSize, GetApp, GetConfigVars, GetFormation, GetRelease, ListApps,
-  ListDynos, ListReleases, RollbackRelease, ScaleFormation, SetConfigVars, configVarName,
+  ListDynos, ListReleases, RestartDynos, RollbackRelease, StopDynos, ScaleFormation, SetConfigVars, configVarName,
 } from '@paas/contracts';
 import { RpcClient } from '@paas/messaging';
 import type { ApiSettings } from './config.js';
@@ -108,6 +108,14 @@ export class PlatformService {
   async domains(app: string) {
     const a = await this.rpc.request(GetApp, { app });
     return [presentDomain(this.site, a)];
+  }
+
+  /** Restarts (or stops) all dynos, one process type (`web`) or one dyno (`web.1`). */
+  async restartDynos(app: string, target?: string, stop = false) {
+    const a = await this.rpc.request(GetApp, { app });
+    const which = target === undefined ? {} : target.includes('.') ? { name: target } : { type: target };
+    await this.rpc.request(stop ? StopDynos : RestartDynos, { appId: a.id, ...which, by: this.by });
+    return {};
   }
 
   async dynos(app: string) {

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AppDestroyed, FormationScaled, ListDynos, ReleaseCreated, type EventOf, type RequestOf } from '@paas/contracts';
+import { AppDestroyed, FormationScaled, ListDynos, ReleaseCreated, RestartDynos, StopDynos, type EventOf, type RequestOf } from '@paas/contracts';
 import { HandleRpc, OnEvent } from '@paas/messaging';
 import { Reconciler } from './reconciler.service.js';
 
@@ -20,6 +20,12 @@ export class DynoManagerController {
 
   @OnEvent(AppDestroyed)
   onAppDestroyed(@Payload() e: EventOf<typeof AppDestroyed>) { this.reconciler.onAppDestroyed(e); }
+
+  @HandleRpc(RestartDynos)
+  handleRestartDynos(@Payload() req: RequestOf<typeof RestartDynos>) { return this.reconciler.stopDynos(req, `restart by ${req.by}`); }
+
+  @HandleRpc(StopDynos)
+  handleStopDynos(@Payload() req: RequestOf<typeof StopDynos>) { return this.reconciler.stopDynos(req, `stopped by ${req.by}`); }
 
   @HandleRpc(ListDynos)
   handleListDynos(@Payload() req: RequestOf<typeof ListDynos>) { return this.reconciler.listDynos(req.appId); }

@@ -104,6 +104,18 @@ export class DynoSupervisor {
   }
 
   /** Stops watching; dynos keep running for the next manager to adopt. */
+  /**
+   * Stops the app's dynos that match, without waiting for them to exit; each one that is gone is
+   * reported through onChange, so the planner starts its replacement. Returns their names.
+   */
+  stopMatching(appId: string, match: (d: { type: string; name: string }) => boolean, reason: string): string[] {
+    const targets = this.live(appId).filter(match);
+    for (const r of targets) {
+      void this.stop(r, reason).finally(() => this.changed(appId));
+    }
+    return targets.map((r) => r.name);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.driver.close();

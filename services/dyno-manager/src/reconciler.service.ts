@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { AppDestroyed, DynoInfo, EventOf, FormationScaled, ReleaseCreated } from '@paas/contracts';
+import { notFound, type AppDestroyed, type DynoInfo, type EventOf, type FormationScaled, type ReleaseCreated } from '@paas/contracts';
 import { RouteWriter } from './adapters/route-writer.js';
 import type { DynoManagerSettings } from './config.js';
 import { DesiredStateService } from './desired-state.service.js';
@@ -61,6 +61,14 @@ export class Reconciler implements OnApplicationBootstrap, BeforeApplicationShut
 
   onAppDestroyed(e: EventOf<typeof AppDestroyed>): void {
     if (this.desired.onAppDestroyed(e)) this.request(e.appId);
+  }
+
+  /** Stops the dynos a restart or stop names; the next plan starts fresh ones where the formation wants them. */
+  stopDynos(target: { appId: string; type?: string; name?: string }, reason: string): { dynos: string[] } {
+    const match = (d: { type: string; name: string }) => (!target.type || d.type === target.type) && (!target.name || d.name === target.name);
+    const dynos = this.supervisor.stopMatching(target.appId, match, reason);
+    if (dynos.length === 0 && (target.type || target.name)) throw notFound(`Couldn't find that dyno (${target.name ?? target.type}).`);
+    return { dynos };
   }
 
   listDynos(appId: string): DynoInfo[] {

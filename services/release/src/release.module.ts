@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '@paas/messaging';
+import { ApiLog } from './adapters/api-log.js';
 import { databaseProvider, DatabaseLifecycle } from './adapters/database.js';
 import { EventStore } from './adapters/event-store.js';
 import { OutboxPublisher } from './adapters/outbox-publisher.js';
@@ -25,6 +26,7 @@ export class ReleaseModule {
         DatabaseLifecycle,
         EventStore,
         ReadModel,
+        ApiLog,
         OutboxPublisher,
         CommandHandler,
         ReleaseService,

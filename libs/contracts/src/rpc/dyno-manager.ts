@@ -20,3 +20,16 @@ export const dynoInfo = z.strictObject({
 export type DynoInfo = z.infer<typeof dynoInfo>;
 
 export const ListDynos = defineRpc('dyno-manager', 'ListDynos', z.strictObject({ appId: z.uuid() }), z.array(dynoInfo));
+
+/** Which dynos a restart or stop targets: all of the app's, one process type, or one dyno by name. */
+const dynoTarget = z.strictObject({
+  appId: z.uuid(),
+  type: processType.optional(),
+  name: z.string().regex(/^[A-Za-z0-9_-]+\.\d+$/).optional(),
+  by: z.string(),
+});
+
+/** Restarts dynos: each is stopped and the formation starts a fresh one (crash count cleared). */
+export const RestartDynos = defineRpc('dyno-manager', 'RestartDynos', dynoTarget, z.strictObject({ dynos: z.array(z.string()) }));
+/** Stops dynos; those the formation still asks for are started again, as on Heroku. */
+export const StopDynos = defineRpc('dyno-manager', 'StopDynos', dynoTarget, z.strictObject({ dynos: z.array(z.string()) }));

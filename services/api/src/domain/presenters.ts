@@ -46,6 +46,7 @@ export function presentApp(site: Site, a: AppInfo) {
     repo_size: null,
     slug_size: a.slugSize,
     buildpack_provided_description: null,
+    create_status: 'complete',
     archived_at: null,
     acm: false,
     internal_routing: null,

@@ -1,13 +1,5 @@
 import type { NatsConnection } from '@paas/messaging';
-import type { Names } from '@paas/contracts';
-
-/** One line of an app's log stream: what its dynos print (`app`) and what the platform says about them (`heroku`). */
-export interface LogLine {
-  readonly ts: string;
-  readonly source: 'app' | 'heroku';
-  readonly dyno: string;
-  readonly line: string;
-}
+import { newLogLine, type LogLine, type Names } from '@paas/contracts';
 
 /**
  * Publishes log lines on the app's log subject, which the logs stream keeps (bounded, like
@@ -17,11 +9,11 @@ export class AppLogs {
   constructor(private readonly nc: NatsConnection, private readonly n: Names) {}
 
   app(appId: string, dyno: string, line: string): void {
-    this.send(appId, { ts: new Date().toISOString(), source: 'app', dyno, line });
+    this.send(appId, newLogLine('app', dyno, line));
   }
 
   heroku(appId: string, dyno: string, line: string): void {
-    this.send(appId, { ts: new Date().toISOString(), source: 'heroku', dyno, line });
+    this.send(appId, newLogLine('heroku', dyno, line));
   }
 
   private send(appId: string, l: LogLine): void {

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Events, type EventContract, type EventType } from '@paas/contracts';
+import { Events, type Envelope, type EventContract, type EventType } from '@paas/contracts';
 import { sql, type Database, type Kysely, type Transaction } from '@paas/db';
 import { EventPublisher } from '@paas/messaging';
 import type { ReleaseSettings } from '../config.js';
 import { DB, SETTINGS } from '../tokens.js';
+import { ApiLog } from './api-log.js';
 import { toStored } from './event-store.js';
 
 const BATCH = 100;
@@ -32,6 +33,7 @@ export class OutboxPublisher {
     @Inject(DB) private readonly db: Kysely<Database>,
     private readonly publisher: EventPublisher,
     @Inject(SETTINGS) private readonly settings: ReleaseSettings,
+    private readonly apiLog: ApiLog,
   ) {}
 
   /** Starts the timer and publishes whatever an earlier process left behind. */
@@ -69,7 +71,15 @@ export class OutboxPublisher {
     } while (this.again && !this.stopped);
   }
 
-  private publishBatch(): Promise<Outcome> {
+  /** One batch; the app[api] log lines of what went out follow once the deletions are committed. */
+  private async publishBatch(): Promise<Outcome> {
+    const sent: Envelope[] = [];
+    const outcome = await this.publishRows(sent); // a rolled-back batch goes out again: log it then
+    for (const envelope of sent) this.apiLog.published(envelope);
+    return outcome;
+  }
+
+  private publishRows(sent: Envelope[]): Promise<Outcome> {
     return this.db.transaction().execute(async (trx) => {
       const { rows: [lock] } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${PUBLISH_LOCK}) as locked`.execute(trx);
       if (!lock?.locked) return 'busy'; // another release process is publishing right now
@@ -88,6 +98,7 @@ export class OutboxPublisher {
           return this.failed(`publishing ${envelope.type} ${envelope.id} failed, keeping it in the outbox: ${(err as Error).message}`);
         }
         await trx.deleteFrom('outbox').where('position', '=', row.position).execute();
+        sent.push(envelope);
       }
       this.failures = 0;
       return 'published';

@@ -1,14 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { Names } from '@paas/contracts';
+import { newLogLine, type Names } from '@paas/contracts';
 import type { NatsConnection } from '@paas/messaging';
-
-/** One line of an app's log stream as the router writes it (the shape the log readers take). */
-export interface RouterLogMessage {
-  ts: string;
-  source: 'heroku';
-  dyno: 'router';
-  line: string;
-}
 
 /**
  * Publishes `heroku[router]` lines into the app's log subject (captured by the logs stream).
@@ -23,7 +15,7 @@ export class RouterLog {
 
   /** Sends one line to the app's log stream. */
   publish(appId: string, line: string): void {
-    const message: RouterLogMessage = { ts: new Date().toISOString(), source: 'heroku', dyno: 'router', line };
+    const message = newLogLine('heroku', 'router', line);
     try {
       this.nc.publish(this.names.logSubject(appId), JSON.stringify(message));
       this.warned = false;
