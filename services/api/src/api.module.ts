@@ -10,6 +10,9 @@ import { GrpcServer } from './grpc/grpc-server.js';
 import { PushService } from './git/push.service.js';
 import { HealthService } from './health.service.js';
 import { HttpErrorsFilter } from './http-errors.filter.js';
+import { LogStreams } from './logs/log-stream.js';
+import { LogsController } from './logs/logs.controller.js';
+import { LogsService } from './logs/logs.service.js';
 import { PlatformService } from './platform.service.js';
 import { API_KEY_HOLDER, BLOBS, SETTINGS } from './tokens.js';
 
@@ -19,14 +22,14 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [MessagingModule.forRoot('api', settings.messaging)],
-      controllers: [ApiController],
+      controllers: [ApiController, LogsController],
       providers: [
         { provide: SETTINGS, useValue: settings },
         { provide: BLOBS, useValue: blobStoreFor(settings.dataDir) },
         { provide: API_KEY_HOLDER, useValue: { value: apiKey } },
         { provide: APP_GUARD, inject: [Reflector, API_KEY_HOLDER], useFactory: (r: Reflector, k: { value: string }) => new AuthGuard(r, k) },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
-        PlatformService, GitService, PushService, HealthService, GrpcServer,
+        PlatformService, GitService, PushService, HealthService, LogsService, LogStreams, GrpcServer,
       ],
     };
   }

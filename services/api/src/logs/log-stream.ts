@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Response } from 'express';
 import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { formatLogLine, parseLogLine, type Names } from '@paas/contracts';
@@ -15,7 +15,6 @@ const KEEP_ALIVE_MS = 15_000;
  */
 @Injectable()
 export class LogStreams implements BeforeApplicationShutdown {
-  private readonly log = new Logger('api:logs');
   private readonly js: JetStreamClient;
   private readonly open = new Set<() => void>();
 
@@ -50,16 +49,18 @@ export class LogStreams implements BeforeApplicationShutdown {
   }
 
   private async pump(consumer: Consumer, session: LogSession, at: { lastSeq: number; startSeq: number; resuming: boolean }, res: Response): Promise<void> {
+    // Nothing stored from startSeq on (lines may have been discarded since lastSequence): no history.
+    let live = at.lastSeq < at.startSeq || (await consumer.info(true)).num_pending === 0;
+    if (live && !session.tail) return;
     const messages = await consumer.consume();
     const stop = () => void messages.stop();
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     this.open.add(stop);
     res.on('close', stop);
+    if (res.closed) stop(); // the client left while the consumer was being set up
     // History: the last `lines` matching lines up to lastSeq; a reconnect gets every line after its id.
     const history = new History(at.resuming ? Infinity : session.lines);
-    let live = at.lastSeq < at.startSeq;
     try {
-      if (live && !session.tail) return;
       for await (const m of messages) {
         const text = this.render(m, session);
         if (live) {
@@ -67,7 +68,8 @@ export class LogStreams implements BeforeApplicationShutdown {
           continue;
         }
         if (text) history.push(m.seq, text);
-        if (m.seq >= at.lastSeq) {
+        // Caught up with what was stored when the request came (or with everything, under heavy traffic).
+        if (m.seq >= at.lastSeq || m.info.pending === 0) {
           res.write(history.drain());
           if (!session.tail) return;
           live = true;

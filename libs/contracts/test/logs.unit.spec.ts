@@ -1,0 +1,30 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatLogLine, logTimestamp, newLogLine, parseLogLine } from '../src/logs.js';
+
+describe('log lines', () => {
+  test('given a time with a fraction of a millisecond, when stamped, then the ISO timestamp has microseconds', () => {
+    const ms = Date.UTC(2026, 10, 24, 21, 0, 0, 123) + 0.456;
+    assert.equal(logTimestamp(ms), '2026-11-24T21:00:00.123456Z');
+    assert.equal(logTimestamp(Date.UTC(2026, 10, 24, 21, 0, 0, 5)), '2026-11-24T21:00:00.005000Z');
+  });
+
+  test('given a line, when formatted, then it reads like Heroku: timestamp +00:00, source[dyno]: text', () => {
+    const l = newLogLine('app', 'web.1', 'Listening on 5000', Date.UTC(2026, 10, 24, 21, 0, 0, 123) + 0.456);
+    assert.equal(formatLogLine(l), '2026-11-24T21:00:00.123456+00:00 app[web.1]: Listening on 5000');
+  });
+
+  test('given an older line with milliseconds or an offset, when formatted, then it still has six digits', () => {
+    assert.equal(formatLogLine({ ts: '2026-11-24T21:00:00.123Z', source: 'heroku', dyno: 'router', line: 'x' }), '2026-11-24T21:00:00.123000+00:00 heroku[router]: x');
+    assert.equal(formatLogLine({ ts: '2026-11-24T22:00:00+01:00', source: 'app', dyno: 'api', line: 'y' }), '2026-11-24T22:00:00.000000+01:00 app[api]: y');
+  });
+
+  test('given published messages, when parsed, then only well-formed log lines come back', () => {
+    const l = newLogLine('heroku', 'web.2', 'State changed from starting to up');
+    assert.deepEqual(parseLogLine(JSON.stringify(l)), l);
+    assert.equal(parseLogLine('not json'), undefined);
+    assert.equal(parseLogLine(JSON.stringify({ ...l, source: 'system' })), undefined);
+    assert.equal(parseLogLine(JSON.stringify({ ...l, extra: 1 })), undefined);
+    assert.equal(parseLogLine(JSON.stringify({ ...l, ts: 'yesterday' })), undefined);
+  });
+});

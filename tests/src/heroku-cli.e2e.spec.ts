@@ -1,0 +1,91 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { waitFor } from '@paas/testing';
+import { git, nodeApp, pushUrl, repoWith } from './git.js';
+import { HerokuCli, type CliResult } from './heroku-cli.js';
+import { Platform } from './platform.js';
+
+/** Asserts a zero exit and returns the output. */
+function ok(r: CliResult, ...expected: RegExp[]): string {
+  assert.equal(r.code, 0, r.out);
+  for (const e of expected) assert.match(r.out, e);
+  return r.out;
+}
+
+describe('the real heroku CLI (v11) against the platform, unchanged', () => {
+  let p: Platform;
+  let h: HerokuCli;
+  const dirs: string[] = [];
+
+  before(async () => {
+    p = await Platform.start();
+    h = await HerokuCli.create(p.apiUrl, p.apiKey);
+  });
+
+  after(async () => {
+    await p?.stop();
+    await Promise.all([...dirs, h?.home].filter(Boolean).map((d) => rm(d!, { recursive: true, force: true })));
+  });
+
+  test('apps:create, apps, apps:info', async () => {
+    ok(await h.run(['apps:create', 'cli-app']), /Creating cli-app\.\.\. done/, /http:\/\/cli-app\.localhost:\d+\//);
+    ok(await h.run(['apps']), /cli-app/);
+    ok(await h.run(['apps:info', '-a', 'cli-app']), /=== cli-app/, /Owner:\s+admin@paas\.local/, /Region:\s+us/, /Stack:\s+heroku-24/);
+    const dup = await h.run(['apps:create', 'cli-app']);
+    assert.notEqual(dup.code, 0);
+    assert.match(dup.out, /already taken/);
+  });
+
+  test('config:set, config, config:get, config:unset make releases', async () => {
+    ok(await h.run(['config:set', 'GREETING=hi', 'FOO=bar', '-a', 'cli-app']), /done, v2/, /GREETING:\s+hi/);
+    ok(await h.run(['config', '-a', 'cli-app']), /FOO:\s+bar/, /GREETING:\s+hi/);
+    assert.equal(ok(await h.run(['config:get', 'GREETING', '-a', 'cli-app'])).trim().split('\n').at(-1), 'hi');
+    ok(await h.run(['config:unset', 'FOO', '-a', 'cli-app']), /done, v3/);
+    assert.doesNotMatch(ok(await h.run(['config', '-a', 'cli-app'])), /FOO/);
+  });
+
+  test('a deploy, then ps, ps:scale (also with a size), ps:restart and ps:stop', async () => {
+    const dir = await repoWith(nodeApp);
+    dirs.push(dir);
+    assert.equal((await git(dir, 'push', pushUrl(p.apiUrl, p.apiKey, 'cli-app'), 'main')).code, 0);
+    ok(await h.run(['ps', '-a', 'cli-app']), /=== web \(standard-1x\): npm start \(1\)/, /web\.1: up/);
+    ok(await h.run(['ps:scale', 'web=2', '-a', 'cli-app']), /now running web at 2:standard-1x/);
+    await waitFor('two web dynos up', async () => /web\.2: up/.test((await h.run(['ps', '-a', 'cli-app'])).out), { timeoutMs: 30_000, intervalMs: 500 });
+    ok(await h.run(['ps:scale', 'web=1:standard-2x', '-a', 'cli-app']), /now running web at 1:standard-2x/);
+    ok(await h.run(['ps:restart', '-a', 'cli-app']), /Restarting all dynos on cli-app\.\.\. done/);
+    ok(await h.run(['ps:restart', '--process-type', 'web', '-a', 'cli-app']), /done/);
+    ok(await h.run(['ps:restart', '--dyno-name', 'web.1', '-a', 'cli-app']), /done/);
+    ok(await h.run(['ps:stop', '--dyno-name', 'web.1', '-a', 'cli-app']), /done/);
+    const missing = await h.run(['ps:restart', '--dyno-name', 'web.9', '-a', 'cli-app']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.out, /Couldn't find that dyno/);
+    await waitFor('web.1 up again after the stop', async () => /web\.1: up/.test((await h.run(['ps', '-a', 'cli-app'])).out), { timeoutMs: 30_000, intervalMs: 500 });
+  });
+
+  test('releases, releases:info and releases:rollback', async () => {
+    ok(await h.run(['releases', '-a', 'cli-app']), /Current: v4/, /v4\s+Deploy [0-9a-f]{7}\s+admin@paas\.local/, /v3\s+Remove FOO config vars/, /v1\s+Initial release/);
+    ok(await h.run(['releases:info', 'v3', '-a', 'cli-app']), /=== Release v3/, /Remove FOO config vars/, /GREETING:\s+hi/);
+    ok(await h.run(['config:set', 'GREETING=changed', '-a', 'cli-app']), /v5/);
+    ok(await h.run(['releases:rollback', 'v4', '-a', 'cli-app']), /Rolling back cli-app to v4\.\.\. done, v6/);
+    ok(await h.run(['releases', '-n', '1', '-a', 'cli-app']), /v6\s+Rollback to v4/);
+    assert.equal(ok(await h.run(['config:get', 'GREETING', '-a', 'cli-app'])).trim().split('\n').at(-1), 'hi');
+  });
+
+  test('domains, addons and auth:whoami', async () => {
+    ok(await h.run(['domains', '-a', 'cli-app']), /cli-app\.localhost/);
+    ok(await h.run(['addons', '-a', 'cli-app']), /No add-ons for app cli-app/);
+    ok(await h.run(['auth:whoami']), /admin@paas\.local/);
+  });
+
+  test('errors come back with Heroku\'s wording and Error ID', async () => {
+    const r = await h.run(['apps:info', '-a', 'no-such-app']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.out, /Couldn't find that app/);
+  });
+
+  test('apps:destroy --confirm removes the app', async () => {
+    ok(await h.run(['apps:destroy', '-a', 'cli-app', '--confirm', 'cli-app']), /Destroying cli-app/);
+    assert.doesNotMatch((await h.run(['apps'])).out, /cli-app/);
+  });
+});

@@ -1,0 +1,56 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+/** Where the real Heroku CLI is cached (outside the repo: it is ~400 MB). */
+export const HEROKU_CLI_DIR = process.env.HEROKU_CLI_DIR || '/var/cache/paas-ci/heroku-cli';
+const BIN = join(HEROKU_CLI_DIR, 'node_modules', '.bin', 'heroku');
+
+/** Installs the heroku npm package into the cache once; later runs reuse it. */
+export async function ensureHerokuCli(): Promise<string> {
+  if (existsSync(BIN)) return BIN;
+  await mkdir(HEROKU_CLI_DIR, { recursive: true });
+  await promisify(execFile)('npm', ['install', '--prefix', HEROKU_CLI_DIR, '--no-audit', '--no-fund', 'heroku@11'], { maxBuffer: 64 * 1024 * 1024 });
+  if (!existsSync(BIN)) throw new Error(`npm installed heroku but ${BIN} is missing`);
+  return BIN;
+}
+
+export interface CliResult { code: number; out: string }
+
+/** The real `heroku` CLI pointed at our api, with a throwaway HOME so nothing of the machine's leaks in. */
+export class HerokuCli {
+  private constructor(private readonly bin: string, private readonly env: NodeJS.ProcessEnv) {}
+
+  static async create(apiUrl: string, apiKey: string): Promise<HerokuCli> {
+    const bin = await ensureHerokuCli();
+    const home = await mkdtemp(join(tmpdir(), 'heroku-home-'));
+    return new HerokuCli(bin, {
+      PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(home, '.cache'), XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'),
+      HEROKU_HOST: apiUrl, HEROKU_API_KEY: apiKey, HEROKU_PARTICLEBOARD_URL: apiUrl, DISABLE_TELEMETRY: 'true',
+      HEROKU_SKIP_NEW_VERSION_CHECK: 'true', HEROKU_DISABLE_AUTOUPDATE: '1', NO_COLOR: '1', FORCE_COLOR: '0', COLUMNS: '200',
+    });
+  }
+
+  get home(): string {
+    return this.env.HOME!;
+  }
+
+  /** Runs one command; resolves with its exit status and its stdout+stderr. */
+  run(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.bin, args, { cwd: opts.cwd ?? this.home, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? 1, out });
+      });
+    });
+  }
+}
