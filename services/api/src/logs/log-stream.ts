@@ -17,6 +17,7 @@ const KEEP_ALIVE_MS = 15_000;
 export class LogStreams implements BeforeApplicationShutdown {
   private readonly js: JetStreamClient;
   private readonly open = new Set<() => void>();
+  private readonly running = new Set<Promise<void>>();
 
   constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection, @Inject(NAMES) private readonly names: Names) {
     this.js = jetstream(nc);
@@ -35,17 +36,25 @@ export class LogStreams implements BeforeApplicationShutdown {
     const consumer = await this.js.consumers.get(this.names.logsStream, {
       filter_subjects: this.names.logSubject(session.appId), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq,
     });
-    try {
-      await this.pump(consumer, session, { lastSeq, startSeq, resuming: afterSeq !== undefined }, res);
-    } finally {
+    const done = this.pump(consumer, session, { lastSeq, startSeq, resuming: afterSeq !== undefined }, res).finally(async () => {
       await consumer.delete().catch(() => undefined); // ordered consumers otherwise linger for 5 minutes
       res.end();
+    });
+    this.running.add(done);
+    try {
+      await done;
+    } finally {
+      this.running.delete(done);
     }
   }
 
-  /** Ends every open stream so the HTTP server can close (clients with a tail reconnect elsewhere). */
-  beforeApplicationShutdown(): void {
+  /**
+   * Ends every open stream and waits until their responses are over, so the HTTP server finds
+   * the connections idle and closes them at once (clients with a tail reconnect elsewhere).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     for (const stop of this.open) stop();
+    await Promise.allSettled([...this.running]);
   }
 
   private async pump(consumer: Consumer, session: LogSession, at: { lastSeq: number; startSeq: number; resuming: boolean }, res: Response): Promise<void> {
