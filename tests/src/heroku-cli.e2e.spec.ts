@@ -72,6 +72,20 @@ describe('the real heroku CLI (v11) against the platform, unchanged', () => {
     assert.equal(ok(await h.run(['config:get', 'GREETING', '-a', 'cli-app'])).trim().split('\n').at(-1), 'hi');
   });
 
+  test('logs shows the app\'s history; logs --tail follows new lines', async () => {
+    ok(await h.run(['logs', '-n', '200', '-a', 'cli-app']), /app\[api\]: Release v4 created by user admin@paas\.local/, /heroku\[web\.1\]: State changed from starting to up/);
+    const tail = h.background(['logs', '--tail', '-n', '1', '-a', 'cli-app']);
+    try {
+      // The tail connects at some point after start: keep sending requests until one shows up in it.
+      await waitFor('a router line on the tail', async () => {
+        await p.viaRouter('cli-app', '/tail-probe');
+        return /heroku\[router\]: at=info method=GET path="\/tail-probe"/.test(tail.output());
+      }, { timeoutMs: 30_000, intervalMs: 500 });
+    } finally {
+      await tail.stop();
+    }
+  });
+
   test('domains, addons and auth:whoami', async () => {
     ok(await h.run(['domains', '-a', 'cli-app']), /cli-app\.localhost/);
     ok(await h.run(['addons', '-a', 'cli-app']), /No add-ons for app cli-app/);

@@ -38,6 +38,22 @@ export class HerokuCli {
     return this.env.HOME!;
   }
 
+  /** Starts a long-running command (logs --tail); its output so far is readable at any time. */
+  background(args: string[]): { output: () => string; stop: () => Promise<void> } {
+    const child = spawn(this.bin, args, { cwd: this.home, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    return {
+      output: () => out,
+      stop: async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        await exited;
+      },
+    };
+  }
+
   /** Runs one command; resolves with its exit status and its stdout+stderr. */
   run(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
     return new Promise((resolve, reject) => {
