@@ -1,11 +1,8 @@
 import { Metadata, type ServerWritableStream } from '@grpc/grpc-js';
-import { z } from 'zod';
-import type { Names } from '@paas/contracts';
+import { parseLogLine, type LogLine, type Names } from '@paas/contracts';
 import type { NatsConnection } from '@paas/messaging';
 
-/** One line of an app's log as the router and the dyno-manager publish it. */
-const logLine = z.object({ ts: z.string(), source: z.string(), dyno: z.string(), line: z.string() });
-export type LogLine = z.infer<typeof logLine>;
+export type { LogLine };
 
 type Subscription = ReturnType<NatsConnection['subscribe']>;
 
@@ -29,7 +26,7 @@ export class LogTail {
       await this.nc.flush();
       call.sendMetadata(new Metadata());
       for await (const m of sub) {
-        const line = parse(m.string());
+        const line = parseLogLine(m.string());
         if (line && !call.cancelled) call.write(line);
       }
     } finally {
@@ -41,15 +38,5 @@ export class LogTail {
   /** Ends every open tail (the calls finish with OK). */
   closeAll(): void {
     for (const sub of this.open) sub.unsubscribe();
-  }
-}
-
-/** A published log line, or undefined when a publisher sent something else (skipped, never fatal). */
-function parse(text: string): LogLine | undefined {
-  try {
-    const r = logLine.safeParse(JSON.parse(text));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
   }
 }
