@@ -86,6 +86,18 @@ describe('the real heroku CLI (v11) against the platform, unchanged', () => {
     }
   });
 
+  test('run:detached runs a one-off dyno with the config vars; its output is in the logs', async () => {
+    const out = ok(await h.run(['run:detached', 'echo one-off says $GREETING', '-a', 'cli-app']), /done, run\.\d+/);
+    const dyno = /run\.\d+/.exec(out)![0];
+    await waitFor('the one-off output in the logs', async () => {
+      const logs = await h.run(['logs', '--dyno', dyno, '-a', 'cli-app']);
+      return new RegExp(`app\\[${dyno.replace('.', '\\.')}\\]: one-off says hi`).test(logs.out) && /Process exited with status 0/.test(logs.out);
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    const attached = await h.run(['run', 'echo', 'hi', '-a', 'cli-app']);
+    assert.notEqual(attached.code, 0);
+    assert.match(attached.out, /run:detached/);
+  });
+
   test('domains, addons and auth:whoami', async () => {
     ok(await h.run(['domains', '-a', 'cli-app']), /cli-app\.localhost/);
     ok(await h.run(['addons', '-a', 'cli-app']), /No add-ons for app cli-app/);

@@ -48,6 +48,7 @@ export class ApiController {
   @Get('apps/:app/collaborators') collaborators(@Param('app') app: string) { return this.platform.collaborators(app); }
   @Get('apps/:app/domains') domains(@Param('app') app: string) { return this.platform.domains(app); }
 
+  @Post('apps/:app/dynos') @HttpCode(201) run(@Param('app') app: string, @Body() body: unknown) { return this.platform.runDyno(app, body); }
   @Delete('apps/:app/dynos') @HttpCode(202) restartAll(@Param('app') app: string) { return this.platform.restartDynos(app); }
   @Delete('apps/:app/dynos/:dyno') @HttpCode(202) restart(@Param('app') app: string, @Param('dyno') dyno: string) { return this.platform.restartDynos(app, dyno); }
   @Delete('apps/:app/formations/:type') @HttpCode(202) restartType(@Param('app') app: string, @Param('type') type: string) { return this.platform.restartDynos(app, type); }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import {
   appName, CreateApp, DestroyApp, dynoSize, GetApp, GetConfigVars, GetFormation, GetRelease, ListApps,
-  ListDynos, ListReleases, RestartDynos, RollbackRelease, StopDynos, ScaleFormation, SetConfigVars, configVarName,
+  ListDynos, ListReleases, PaasError, RestartDynos, RollbackRelease, RunDyno, StopDynos, ScaleFormation, SetConfigVars, configVarName,
 } from '@paas/contracts';
 import { RpcClient } from '@paas/messaging';
 import type { ApiSettings } from './config.js';
@@ -13,6 +13,12 @@ const createBody = z.object({ name: appName.optional(), region: z.string().optio
 const configBody = z.record(configVarName, z.string().nullable(), { message: 'Send an object of config var names to string values (null removes one).' });
 const formationUpdate = z.object({ type: z.string(), quantity: z.unknown().optional(), size: z.string().optional() });
 const formationBody = z.object({ updates: z.array(formationUpdate).min(1) });
+const runBody = z.object({
+  command: z.string().min(1, 'command is required: the command line to run'),
+  attach: z.boolean().optional(),
+  env: z.record(z.string(), z.coerce.string()).optional(),
+  size: z.string().optional(),
+});
 
 /** The Platform API's behaviour: validate the body, ask the owning service, present Heroku's shapes. */
 @Injectable()
@@ -108,6 +114,17 @@ export class PlatformService {
   async domains(app: string) {
     const a = await this.rpc.request(GetApp, { app });
     return [presentDomain(this.site, a)];
+  }
+
+  /** Starts a one-off dyno (`heroku run:detached`); attached runs need the rendezvous service. */
+  async runDyno(app: string, body: unknown) {
+    const b = runBody.parse(body);
+    if (b.attach) {
+      throw new PaasError('invalid_params', 'Attached one-off dynos (`heroku run`) are not available yet: use `heroku run:detached` and read the output with `heroku logs`.');
+    }
+    const a = await this.rpc.request(GetApp, { app });
+    const d = await this.rpc.request(RunDyno, { appId: a.id, command: b.command, env: b.env, size: b.size === undefined ? undefined : dynoSize.parse(b.size.toLowerCase()), by: this.by });
+    return presentDyno(d, null);
   }
 
   /** Restarts (or stops) all dynos, one process type (`web`) or one dyno (`web.1`). */

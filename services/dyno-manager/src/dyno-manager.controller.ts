@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AppDestroyed, FormationScaled, ListDynos, ReleaseCreated, RestartDynos, StopDynos, type EventOf, type RequestOf } from '@paas/contracts';
+import { AppDestroyed, FormationScaled, ListDynos, ReleaseCreated, RestartDynos, RunDyno, StopDynos, type EventOf, type RequestOf } from '@paas/contracts';
 import { HandleRpc, OnEvent } from '@paas/messaging';
 import { Reconciler } from './reconciler.service.js';
 
@@ -26,6 +26,9 @@ export class DynoManagerController {
 
   @HandleRpc(StopDynos)
   handleStopDynos(@Payload() req: RequestOf<typeof StopDynos>) { return this.reconciler.stopDynos(req, `stopped by ${req.by}`); }
+
+  @HandleRpc(RunDyno)
+  handleRunDyno(@Payload() req: RequestOf<typeof RunDyno>) { return this.reconciler.runOneOff(req); }
 
   @HandleRpc(ListDynos)
   handleListDynos(@Payload() req: RequestOf<typeof ListDynos>) { return this.reconciler.listDynos(req.appId); }

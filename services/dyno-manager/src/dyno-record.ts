@@ -22,6 +22,10 @@ export interface DynoRecord extends DynoIdentity {
   pendingExit: DynoExit | null;
   routed: boolean;
   cause: Cause;
+  /** A one-off dyno (run.N): outside the formation, never restarted, gone when its command ends. */
+  oneOff: boolean;
+  /** Extra environment of a one-off dyno (`heroku run -e`), over the release's config vars. */
+  extraEnv: Readonly<Record<string, string>>;
 }
 
 /** A record for a dyno being started or adopted. */
@@ -31,5 +35,6 @@ export function newRecord(h: Omit<DynoHandle, 'host' | 'pid' | 'port'> & { port:
     id: h.id, appId: h.appId, appName: h.appName, name: h.name, type: h.type, releaseVersion: h.releaseVersion, command: h.command,
     size, state, port: h.port, startedAt: h.startedAt, createdAt: now, updatedAt: now, crashes: 0, restartAt: null,
     stopping: false, killing: false, launching: false, pendingExit: null, routed: false, cause,
+    oneOff: h.name.startsWith('run.'), extraEnv: {},
   };
 }

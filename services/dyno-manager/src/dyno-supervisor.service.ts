@@ -46,9 +46,9 @@ export class DynoSupervisor {
     this.listeners.push(listener);
   }
 
-  /** The app's dynos as the planner sees them (those being stopped are already gone). */
+  /** The app's formation dynos as the planner sees them (stopping and one-off dynos left out). */
   actual(appId: string): ActualDyno[] {
-    return this.live(appId);
+    return this.live(appId).filter((r) => !r.oneOff);
   }
 
   appIds(): Set<string> {
@@ -57,11 +57,16 @@ export class DynoSupervisor {
 
   /** The app's dynos for ListDynos; `sizeOf` gives the formation's current size of a type. */
   list(appId: string, sizeOf: (type: string) => DynoSize | undefined): DynoInfo[] {
-    return this.live(appId).map((r) => ({
+    return this.live(appId).map((r) => this.describe(r, sizeOf(r.type)));
+  }
+
+  /** One dyno as ListDynos shows it. */
+  describe(r: DynoRecord, size: DynoSize = r.size): DynoInfo {
+    return {
       id: r.id, appId: r.appId, appName: r.appName, name: r.name, type: r.type, command: r.command,
-      size: sizeOf(r.type) ?? r.size, state: r.state, releaseVersion: r.releaseVersion, host: HOST, port: r.port,
+      size, state: r.state, releaseVersion: r.releaseVersion, host: HOST, port: r.port,
       createdAt: r.createdAt, updatedAt: r.updatedAt,
-    }));
+    };
   }
 
   /** The up web dynos, as the route table should show them. */
@@ -103,7 +108,6 @@ export class DynoSupervisor {
     await Promise.all(stops);
   }
 
-  /** Stops watching; dynos keep running for the next manager to adopt. */
   /**
    * Stops the app's dynos that match, without waiting for them to exit; each one that is gone is
    * reported through onChange, so the planner starts its replacement. Returns their names.
@@ -116,6 +120,25 @@ export class DynoSupervisor {
     return targets.map((r) => r.name);
   }
 
+  /** Starts a one-off dyno named run.N on the app's current release; resolves once its process runs. */
+  async runOneOff(app: DesiredApp, command: string, extraEnv: Record<string, string>, size: DynoSize, cause: Cause): Promise<DynoRecord> {
+    const taken = new Set(this.live(app.appId).map((r) => r.name));
+    let name: string;
+    do name = `run.${1000 + randomBytes(2).readUInt16BE() % 9000}`; while (taken.has(name));
+    const id = newDynoId(name, randomBytes(4).toString('hex'));
+    const r = newRecord({ id, appId: app.appId, appName: app.appName, name, type: 'run', releaseVersion: app.release!.version, command, port: null, startedAt: Date.now() }, 'starting', size, cause);
+    r.extraEnv = extraEnv;
+    this.records.set(id, r);
+    await this.launch(r, app, null);
+    return r;
+  }
+
+  /** Stops every one-off dyno of an app (it was destroyed). */
+  stopOneOffs(appId: string, reason: string): void {
+    for (const r of this.live(appId).filter((d) => d.oneOff)) void this.stop(r, reason);
+  }
+
+  /** Stops watching; dynos keep running for the next manager to adopt. */
   async close(): Promise<void> {
     this.closed = true;
     await this.driver.close();
@@ -140,7 +163,7 @@ export class DynoSupervisor {
       if (!slug) throw new Error(`release v${r.releaseVersion} has no slug`);
       const h = await this.driver.start({
         id: r.id, appId: r.appId, appName: r.appName, name: r.name, type: r.type, releaseVersion: r.releaseVersion,
-        command: r.command, env: app.release!.config, slug: slug.blob,
+        command: r.command, env: { ...app.release!.config, ...r.extraEnv }, slug: slug.blob,
       });
       r.port = h.port;
       r.startedAt = h.startedAt;
@@ -190,6 +213,12 @@ export class DynoSupervisor {
     }
     const status = exit.code !== null ? `Process exited with status ${exit.code}` : `Process exited${exit.signal ? ` (${exit.signal})` : ''}`;
     this.logs.heroku(r.appId, r.name, status);
+    if (r.oneOff) {
+      // A one-off dyno's command ended: that is its whole life, not a crash.
+      this.records.delete(r.id);
+      this.transition(r, r.state, 'down', exit.code, 'command finished');
+      return;
+    }
     this.crashed(r, r.state, exit.code, status);
   }
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { notFound, type AppDestroyed, type DynoInfo, type EventOf, type FormationScaled, type ReleaseCreated } from '@paas/contracts';
+import { illegalState, notFound, type AppDestroyed, type DynoInfo, type DynoSize, type EventOf, type FormationScaled, type ReleaseCreated } from '@paas/contracts';
+import { substituteProcessType } from './domain/one-off.js';
 import { RouteWriter } from './adapters/route-writer.js';
 import type { DynoManagerSettings } from './config.js';
 import { DesiredStateService } from './desired-state.service.js';
@@ -71,6 +72,16 @@ export class Reconciler implements OnApplicationBootstrap, BeforeApplicationShut
     return { dynos };
   }
 
+  /** Runs a command in a one-off dyno; `heroku run web` runs the web type's Procfile command. */
+  async runOneOff(req: { appId: string; command: string; env?: Record<string, string>; size?: DynoSize }): Promise<DynoInfo> {
+    const app = this.desired.get(req.appId);
+    if (!app || app.destroyed) throw notFound("Couldn't find that app.");
+    if (!app.release?.slug) throw illegalState('This app has no deployed release yet: push code before running commands.');
+    const command = substituteProcessType(req.command, app.release.slug.processTypes);
+    const r = await this.supervisor.runOneOff(app, command, req.env ?? {}, req.size ?? 'standard-1x', this.desired.cause(req.appId));
+    return this.supervisor.describe(r);
+  }
+
   listDynos(appId: string): DynoInfo[] {
     const app = this.desired.get(appId);
     return this.supervisor.list(appId, (type) => (app ? formationOf(app, type)?.size : undefined));
@@ -104,6 +115,7 @@ export class Reconciler implements OnApplicationBootstrap, BeforeApplicationShut
       this.routedApps.add(appId);
       await this.routes.app(app.appId, app.appName);
     }
+    if (app?.destroyed) this.supervisor.stopOneOffs(appId, 'app destroyed');
     const plan = planApp(app, this.supervisor.actual(appId), Date.now());
     await this.supervisor.execute(app, plan.actions, this.desired.cause(appId));
     this.wake(appId, plan.wakeAt);

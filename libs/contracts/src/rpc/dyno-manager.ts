@@ -33,3 +33,8 @@ const dynoTarget = z.strictObject({
 export const RestartDynos = defineRpc('dyno-manager', 'RestartDynos', dynoTarget, z.strictObject({ dynos: z.array(z.string()) }));
 /** Stops dynos; those the formation still asks for are started again, as on Heroku. */
 export const StopDynos = defineRpc('dyno-manager', 'StopDynos', dynoTarget, z.strictObject({ dynos: z.array(z.string()) }));
+
+/** Starts a one-off dyno (run.N) on the current release: never restarted, gone when its command ends. */
+export const RunDyno = defineRpc('dyno-manager', 'RunDyno',
+  z.strictObject({ appId: z.uuid(), command: z.string().min(1), env: z.record(z.string(), z.string()).optional(), size: dynoSize.optional(), by: z.string() }),
+  dynoInfo);
