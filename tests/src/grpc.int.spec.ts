@@ -49,7 +49,7 @@ describe('the gRPC API serves the Platform API with the same key, errors and dat
     dataDir = await freshDataDir('paas-grpc-');
     const env = {
       ...process.env, PAAS_NAMESPACE: namespace, DATABASE_URL: databaseUrl, PAAS_DATA_DIR: dataDir,
-      PAAS_API_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(await freePort()), PAAS_API_KEY: KEY, PAAS_LOG_LEVEL: 'warn',
+      PAAS_API_PORT: '0', PAAS_API_TLS_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(await freePort()), PAAS_API_KEY: KEY, PAAS_LOG_LEVEL: 'warn',
     };
     apps.push(await createReleaseApp(releaseSettingsFromEnv(env)));
     apps.push(await createBuilderApp(builderSettingsFromEnv(env)));

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 /** Where the real Heroku CLI is cached (outside the repo: it is ~400 MB). */
@@ -24,13 +24,15 @@ export interface CliResult { code: number; out: string }
 export class HerokuCli {
   private constructor(private readonly bin: string, private readonly env: NodeJS.ProcessEnv) {}
 
-  static async create(apiUrl: string, apiKey: string): Promise<HerokuCli> {
+  /** `extraEnv` adds to the CLI's environment, e.g. HEROKU_GIT_HOST or NODE_EXTRA_CA_CERTS. */
+  static async create(apiUrl: string, apiKey: string, extraEnv: Record<string, string> = {}): Promise<HerokuCli> {
     const bin = await ensureHerokuCli();
     const home = await mkdtemp(join(tmpdir(), 'heroku-home-'));
     return new HerokuCli(bin, {
       PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(home, '.cache'), XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'),
       HEROKU_HOST: apiUrl, HEROKU_API_KEY: apiKey, HEROKU_PARTICLEBOARD_URL: apiUrl, DISABLE_TELEMETRY: 'true',
       HEROKU_SKIP_NEW_VERSION_CHECK: 'true', HEROKU_DISABLE_AUTOUPDATE: '1', NO_COLOR: '1', FORCE_COLOR: '0', COLUMNS: '200',
+      ...extraEnv,
     });
   }
 
@@ -56,8 +58,24 @@ export class HerokuCli {
 
   /** Runs one command; resolves with its exit status and its stdout+stderr. */
   run(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+    return this.spawn(this.bin, args, opts);
+  }
+
+  /**
+   * Runs git as a user of this CLI would: same HOME (whose ~/.gitconfig holds the `heroku git:credentials`
+   * helper apps:create set up), `heroku` on PATH, plus `extraEnv` (e.g. GIT_SSL_CAINFO).
+   */
+  git(cwd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+    const env = {
+      ...this.env, ...extraEnv, PATH: `${dirname(this.bin)}:${this.env.PATH}`, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.com',
+    };
+    return this.spawn('git', args, { cwd, timeoutMs: 180_000 }, env);
+  }
+
+  private spawn(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number }, env = this.env): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.bin, args, { cwd: opts.cwd ?? this.home, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(cmd, args, { cwd: opts.cwd ?? this.home, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));

@@ -55,7 +55,7 @@ describe('heroku logs: log sessions stream an app\'s log over server-sent events
     dataDir = await freshDataDir('paas-logs-');
     const env = {
       ...process.env, PAAS_NAMESPACE: namespace, DATABASE_URL: databaseUrl, PAAS_DATA_DIR: dataDir,
-      PAAS_API_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(await freePort()), PAAS_API_KEY: KEY, PAAS_LOG_LEVEL: 'warn',
+      PAAS_API_PORT: '0', PAAS_API_TLS_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(await freePort()), PAAS_API_KEY: KEY, PAAS_LOG_LEVEL: 'warn',
     };
     apps.push(await createReleaseApp(releaseSettingsFromEnv(env)));
     apps.push(await createBuilderApp(builderSettingsFromEnv(env)));

@@ -27,14 +27,18 @@ export class Platform {
 
   private constructor(
     readonly namespace: string, readonly databaseUrl: string, readonly dataDir: string,
-    readonly apiPort: number, readonly routerPort: number, readonly apiKey: string,
+    readonly apiPort: number, readonly routerPort: number, readonly apiKey: string, readonly apiTlsPort: number,
   ) {}
 
   get apiUrl(): string { return `http://127.0.0.1:${this.apiPort}`; }
+  /** The same Platform API and git over HTTPS, with a certificate from the platform CA. */
+  get apiTlsUrl(): string { return `https://127.0.0.1:${this.apiTlsPort}`; }
+  /** The platform CA the api makes on first start; clients trust it to reach apiTlsUrl. */
+  get caPath(): string { return join(this.dataDir, 'tls', 'ca.pem'); }
   get routerUrl(): string { return `http://127.0.0.1:${this.routerPort}`; }
 
   static async start(extraEnv: Record<string, string> = {}): Promise<Platform> {
-    const p = new Platform(freshNamespace('e2e'), await freshDatabase(), await freshDataDir('paas-e2e-'), await freePort(), await freePort(), 'test-key-' + Math.random().toString(36).slice(2));
+    const p = new Platform(freshNamespace('e2e'), await freshDatabase(), await freshDataDir('paas-e2e-'), await freePort(), await freePort(), 'test-key-' + Math.random().toString(36).slice(2), await freePort());
     try {
       for (const s of SERVICES) p.spawn(s, extraEnv);
       await waitFor('all five services to answer /healthz', async () => {
@@ -54,7 +58,7 @@ export class Platform {
     return {
       ...process.env, ...extra,
       PAAS_NAMESPACE: this.namespace, DATABASE_URL: this.databaseUrl, PAAS_DATA_DIR: this.dataDir,
-      PAAS_API_PORT: String(this.apiPort), PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(this.routerPort), PAAS_API_KEY: this.apiKey,
+      PAAS_API_PORT: String(this.apiPort), PAAS_API_TLS_PORT: String(this.apiTlsPort), PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(this.routerPort), PAAS_API_KEY: this.apiKey,
       PAAS_DYNO_STOP_GRACE_MS: '3000', PAAS_LOG_LEVEL: 'log', FORCE_COLOR: '0',
     };
   }

@@ -30,7 +30,7 @@ describe('one git push is one trace across api, builder, release and dyno-manage
     routerPort = await freePort();
     const env = {
       ...process.env, PAAS_NAMESPACE: namespace, DATABASE_URL: databaseUrl, PAAS_DATA_DIR: dataDir,
-      PAAS_API_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(routerPort), PAAS_API_KEY: 'trace-key', PAAS_LOG_LEVEL: 'warn',
+      PAAS_API_PORT: '0', PAAS_API_TLS_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(routerPort), PAAS_API_KEY: 'trace-key', PAAS_LOG_LEVEL: 'warn',
       PAAS_DYNO_STOP_GRACE_MS: '2000',
     };
     apps.push(await createReleaseApp(releaseSettingsFromEnv(env)));

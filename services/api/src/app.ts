@@ -10,10 +10,13 @@ import type { ApiSettings } from './config.js';
 import { GitService } from './git/git.service.js';
 import { GrpcServer } from './grpc/grpc-server.js';
 import { PlatformService } from './platform.service.js';
+import { HttpsListener } from './tls/https-listener.js';
+import { ensurePlatformTls } from './tls/platform-tls.js';
 
-/** Creates the api service and starts listening (apiUrl() tells where, when the port was 0). */
+/** Creates the api service and starts listening over HTTP and HTTPS (apiUrl()/apiTlsUrl() tell where, when a port was 0). */
 export async function createApiApp(settings: ApiSettings): Promise<INestApplication> {
   const key = await loadApiKey(settings.dataDir, settings.apiKey);
+  const tls = await ensurePlatformTls(settings.dataDir, settings.tlsHostnames);
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(settings, key.key), { logger: logLevels() });
   app.set('x-powered-by', false);
   app.set('etag', false);
@@ -23,8 +26,15 @@ export async function createApiApp(settings: ApiSettings): Promise<INestApplicat
   const port = Number(new URL(url).port);
   app.get(GitService).setListeningPort(port);
   app.get(PlatformService).setApiUrl(url);
+  // Same Express app, so the Platform API and git smart HTTP answer identically over TLS.
+  await app.get(HttpsListener).start(tls, app.getHttpAdapter().getInstance(), settings.tlsPort, settings.host).catch(async (err: Error) => {
+    await app.close().catch(() => undefined);
+    throw err;
+  });
   const log = new Logger('api');
-  log.log(`Platform API and git on ${url}`);
+  log.log(`Platform API and git on ${url} and ${apiTlsUrl(app)}`);
+  if (tls.renewed) log.log(`made a new server certificate for ${settings.tlsHostnames.join(',')}: ${tls.renewed}`);
+  log.log(`platform CA: ${tls.caPath} (trust it with NODE_EXTRA_CA_CERTS or GIT_SSL_CAINFO)`);
   if (key.generated) log.log(`generated the admin API key, kept in ${key.source}: ${key.key}`);
   else if (key.source !== 'PAAS_API_KEY') log.log(`admin API key from ${key.source}: ${key.key}`);
   return app;
@@ -34,6 +44,11 @@ export async function createApiApp(settings: ApiSettings): Promise<INestApplicat
 export function apiUrl(app: INestApplication): string {
   const { address, port } = app.getHttpServer().address() as AddressInfo;
   return `http://${address}:${port}`;
+}
+
+/** Where a started api serves the Platform API and git over HTTPS. */
+export function apiTlsUrl(app: INestApplication): string {
+  return app.get(HttpsListener).url;
 }
 
 /** Where a started api serves the gRPC API, as host:port for a gRPC client. */

@@ -1,5 +1,6 @@
 import { messagingSettingsFromEnv, type MessagingSettings } from '@paas/messaging';
 import { resolve } from 'node:path';
+import { parseTlsHostnames } from './domain/tls-names.js';
 
 /** Everything the api service reads from its environment, validated at boot. */
 export interface ApiSettings {
@@ -9,6 +10,10 @@ export interface ApiSettings {
   host: string;
   /** Platform API and git over HTTP (PAAS_API_PORT); 0 picks a free port (tests). */
   port: number;
+  /** Platform API and git over HTTPS (PAAS_API_TLS_PORT, default 5443) on the same host; 0 picks a free port. */
+  tlsPort: number;
+  /** Names and IPs the server certificate is made for (PAAS_TLS_HOSTNAMES, default 127.0.0.1,localhost). */
+  tlsHostnames: string[];
   /** The gRPC API (PAAS_GRPC_PORT, default 5001) on the same host; 0 picks a free port (tests). */
   grpcPort: number;
   /** PAAS_API_KEY; when unset a key is generated once and kept in the data dir. */
@@ -39,6 +44,8 @@ export function apiSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiSet
     dataDir: resolve(env.PAAS_DATA_DIR || '.paas-data'),
     host: env.PAAS_API_HOST || '127.0.0.1',
     port: port(env, 'PAAS_API_PORT', 5000),
+    tlsPort: port(env, 'PAAS_API_TLS_PORT', 5443),
+    tlsHostnames: parseTlsHostnames(env.PAAS_TLS_HOSTNAMES || '127.0.0.1,localhost'),
     grpcPort: port(env, 'PAAS_GRPC_PORT', 5001),
     apiKey: env.PAAS_API_KEY || undefined,
     adminEmail: env.PAAS_ADMIN_EMAIL || 'admin@paas.local',

@@ -1,2 +1,3 @@
 export * from './app.js';
 export * from './config.js';
+export { ensurePlatformTls, tlsDir, type PlatformTls } from './tls/platform-tls.js';
