@@ -2,18 +2,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
 import { credentials, loadPackageDefinition, Metadata, status, type Client, type ClientReadableStream, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { names } from '@paas/contracts';
 import { connectNats, type NatsConnection } from '@paas/messaging';
-import { cleanup, firstMatch, freshDataDir, freshDatabase, freshNamespace, NATS_URL } from '@paas/testing';
-import { apiSettingsFromEnv, createApiApp, grpcUrl } from '@paas/api';
-import { builderSettingsFromEnv, createBuilderApp } from '@paas/builder';
-import { createDynoManagerApp, dynoManagerSettingsFromEnv } from '@paas/dyno-manager';
-import { createReleaseApp, releaseSettingsFromEnv } from '@paas/release';
-import { createRouterApp, routerSettingsFromEnv } from '@paas/router';
-import { freePort, killDynos } from './platform.js';
+import { firstMatch, NATS_URL } from '@paas/testing';
+import { InProcessPlatform } from './in-process.js';
 
 const KEY = 'grpc-key';
 
@@ -32,10 +26,7 @@ function withKey(key: string | null): Metadata {
 }
 
 describe('the gRPC API serves the Platform API with the same key, errors and data as HTTP', () => {
-  const namespace = freshNamespace('grpc');
-  let databaseUrl: string;
-  let dataDir: string;
-  const apps: INestApplication[] = [];
+  let p: InProcessPlatform | undefined;
   let client: Client & Record<string, any>;
   let nc: NatsConnection | undefined;
   const tails: ClientReadableStream<unknown>[] = [];
@@ -45,19 +36,8 @@ describe('the gRPC API serves the Platform API with the same key, errors and dat
     new Promise((resolve, reject) => client[method](req, withKey(key), (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
 
   before(async () => {
-    databaseUrl = await freshDatabase();
-    dataDir = await freshDataDir('paas-grpc-');
-    const env = {
-      ...process.env, PAAS_NAMESPACE: namespace, DATABASE_URL: databaseUrl, PAAS_DATA_DIR: dataDir,
-      PAAS_API_PORT: '0', PAAS_API_TLS_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(await freePort()), PAAS_API_KEY: KEY, PAAS_LOG_LEVEL: 'warn',
-    };
-    apps.push(await createReleaseApp(releaseSettingsFromEnv(env)));
-    apps.push(await createBuilderApp(builderSettingsFromEnv(env)));
-    apps.push(await createDynoManagerApp(dynoManagerSettingsFromEnv(env)));
-    apps.push(await createRouterApp(routerSettingsFromEnv(env)));
-    const api = await createApiApp(apiSettingsFromEnv(env));
-    apps.push(api);
-    client = platformClient(grpcUrl(api));
+    p = await InProcessPlatform.start('grpc', KEY);
+    client = platformClient(p.grpcUrl);
     nc = await connectNats(NATS_URL, 'grpc-test');
   });
 
@@ -65,9 +45,7 @@ describe('the gRPC API serves the Platform API with the same key, errors and dat
     for (const t of tails) t.cancel();
     client?.close();
     await nc?.close().catch(() => undefined);
-    for (const app of apps.reverse()) await app.close().catch(() => undefined);
-    if (dataDir) await killDynos(dataDir);
-    await cleanup({ namespace, databaseUrl, dataDir });
+    await p?.stop();
   });
 
   test('apps: create, list, get; a taken name, a bad name and an unknown app fail with their codes', async () => {
@@ -131,8 +109,8 @@ describe('the gRPC API serves the Platform API with the same key, errors and dat
     // The server sends its metadata once the subscription is live: from then on no line is lost.
     await new Promise((resolve, reject) => { tail.once('metadata', resolve); tail.once('error', reject); });
     const sent = { ts: new Date().toISOString(), source: 'app', dyno: 'web.1', line: 'hello over grpc' };
-    nc!.publish(names(namespace).logSubject(app.id), 'not json: skipped');
-    nc!.publish(names(namespace).logSubject(app.id), JSON.stringify(sent));
+    nc!.publish(names(p!.namespace).logSubject(app.id), 'not json: skipped');
+    nc!.publish(names(p!.namespace).logSubject(app.id), JSON.stringify(sent));
     // Other lines (the platform's own `app[api]` release lines) may come first; ours must arrive whole.
     const got = await firstMatch(tail, (l) => l.dyno === 'web.1', 'the published line on the tail');
     assert.deepEqual(got, sent);

@@ -1,16 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { INestApplication } from '@nestjs/common';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { names, newLogLine, type LogSource } from '@paas/contracts';
 import { connectNats, type NatsConnection } from '@paas/messaging';
-import { cleanup, freshDataDir, freshDatabase, freshNamespace, NATS_URL, waitFor } from '@paas/testing';
-import { apiSettingsFromEnv, apiUrl, createApiApp } from '@paas/api';
-import { builderSettingsFromEnv, createBuilderApp } from '@paas/builder';
-import { createDynoManagerApp, dynoManagerSettingsFromEnv } from '@paas/dyno-manager';
-import { createReleaseApp, releaseSettingsFromEnv } from '@paas/release';
-import { createRouterApp, routerSettingsFromEnv } from '@paas/router';
-import { freePort, killDynos } from './platform.js';
+import { freshNamespace, NATS_URL, waitFor } from '@paas/testing';
+import { InProcessPlatform } from './in-process.js';
 import { openSse, parseSse, type SseReader } from './sse.js';
 
 const KEY = 'logs-key';
@@ -20,9 +14,7 @@ const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00 (app|heroku)\[[a-z0
 describe('heroku logs: log sessions stream an app\'s log over server-sent events', () => {
   const namespace = freshNamespace('logs');
   const n = names(namespace);
-  let databaseUrl: string;
-  let dataDir: string;
-  const apps: INestApplication[] = [];
+  let p: InProcessPlatform | undefined;
   const open: SseReader[] = [];
   let url: string;
   let nc: NatsConnection | undefined;
@@ -51,19 +43,8 @@ describe('heroku logs: log sessions stream an app\'s log over server-sent events
     jetstream(nc!).publish(n.logSubject(appId), JSON.stringify(newLogLine(source, dyno, line)));
 
   before(async () => {
-    databaseUrl = await freshDatabase();
-    dataDir = await freshDataDir('paas-logs-');
-    const env = {
-      ...process.env, PAAS_NAMESPACE: namespace, DATABASE_URL: databaseUrl, PAAS_DATA_DIR: dataDir,
-      PAAS_API_PORT: '0', PAAS_API_TLS_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(await freePort()), PAAS_API_KEY: KEY, PAAS_LOG_LEVEL: 'warn',
-    };
-    apps.push(await createReleaseApp(releaseSettingsFromEnv(env)));
-    apps.push(await createBuilderApp(builderSettingsFromEnv(env)));
-    apps.push(await createDynoManagerApp(dynoManagerSettingsFromEnv(env)));
-    apps.push(await createRouterApp(routerSettingsFromEnv(env)));
-    const a = await createApiApp(apiSettingsFromEnv(env));
-    apps.push(a);
-    url = apiUrl(a);
+    p = await InProcessPlatform.start('logs', KEY, { namespace });
+    url = p.apiUrl;
     nc = await connectNats(NATS_URL, 'logs-spec');
 
     const created = await api('POST', '/apps', { name: 'logs-app' });
@@ -79,10 +60,8 @@ describe('heroku logs: log sessions stream an app\'s log over server-sent events
 
   after(async () => {
     for (const r of open) r.close();
-    for (const app of apps.reverse()) await app.close().catch(() => undefined);
     await nc?.close().catch(() => undefined);
-    if (dataDir) await killDynos(dataDir);
-    await cleanup({ namespace, databaseUrl, dataDir });
+    await p?.stop();
   });
 
   test('a session answers in Heroku\'s shape and its URL needs no credentials', async () => {
@@ -168,7 +147,7 @@ describe('heroku logs: log sessions stream an app\'s log over server-sent events
     open.push(tail);
     await tail.until('the history', () => tail.data.some((d) => d.endsWith('after reconnect')));
     const started = Date.now();
-    await apps.pop()!.close(); // the api, started last
+    await p!.closeApi();
     const took = Date.now() - started;
     await assert.rejects(tail.until('the end of the stream', () => false), /the stream ended/);
     // A response still open when the HTTP server closes keeps it waiting for the keep-alive timeout (5 s).

@@ -1,55 +1,29 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import type { INestApplication } from '@nestjs/common';
 import { InMemorySpanExporter, initTelemetry, type ReadableSpan } from '@paas/telemetry';
-import { cleanup, freshDataDir, freshDatabase, freshNamespace, waitFor } from '@paas/testing';
-import { apiSettingsFromEnv, apiUrl, createApiApp } from '@paas/api';
-import { builderSettingsFromEnv, createBuilderApp } from '@paas/builder';
-import { createDynoManagerApp, dynoManagerSettingsFromEnv } from '@paas/dyno-manager';
-import { createReleaseApp, releaseSettingsFromEnv } from '@paas/release';
-import { createRouterApp, routerSettingsFromEnv } from '@paas/router';
+import { waitFor } from '@paas/testing';
 import { git, nodeApp, pushUrl, repoWith } from './git.js';
-import { freePort, killDynos } from './platform.js';
+import { InProcessPlatform } from './in-process.js';
 
 const spans = new InMemorySpanExporter();
 initTelemetry('system-test', { exporter: spans });
 
 describe('one git push is one trace across api, builder, release and dyno-manager', () => {
-  const namespace = freshNamespace('trace');
-  let databaseUrl: string;
-  let dataDir: string;
+  let p: InProcessPlatform | undefined;
   let repo: string | undefined;
-  const apps: INestApplication[] = [];
-  let url: string;
-  let routerPort: number;
 
   before(async () => {
-    databaseUrl = await freshDatabase();
-    dataDir = await freshDataDir('paas-trace-');
-    routerPort = await freePort();
-    const env = {
-      ...process.env, PAAS_NAMESPACE: namespace, DATABASE_URL: databaseUrl, PAAS_DATA_DIR: dataDir,
-      PAAS_API_PORT: '0', PAAS_API_TLS_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(routerPort), PAAS_API_KEY: 'trace-key', PAAS_LOG_LEVEL: 'warn',
-      PAAS_DYNO_STOP_GRACE_MS: '2000',
-    };
-    apps.push(await createReleaseApp(releaseSettingsFromEnv(env)));
-    apps.push(await createBuilderApp(builderSettingsFromEnv(env)));
-    apps.push(await createDynoManagerApp(dynoManagerSettingsFromEnv(env)));
-    apps.push(await createRouterApp(routerSettingsFromEnv(env)));
-    const api = await createApiApp(apiSettingsFromEnv(env));
-    apps.push(api);
-    url = apiUrl(api);
+    p = await InProcessPlatform.start('trace', 'trace-key');
   });
 
   after(async () => {
-    for (const app of apps.reverse()) await app.close().catch(() => undefined);
-    if (dataDir) await killDynos(dataDir);
-    await cleanup({ namespace, databaseUrl, dataDir });
+    await p?.stop();
     if (repo) await rm(repo, { recursive: true, force: true });
   });
 
   test('the spans of a push form one parent chain from the push to the dyno start', async () => {
+    const url = p!.apiUrl;
     const created = await fetch(`${url}/apps`, { method: 'POST', headers: { authorization: 'Bearer trace-key', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'traced' }) });
     assert.equal(created.status, 201);
     repo = await repoWith(nodeApp);
