@@ -104,6 +104,23 @@ describe('the real heroku CLI (v11) against the platform, unchanged', () => {
     ok(await h.run(['auth:whoami']), /admin@paas\.local/);
   });
 
+  test('domains:add, domains, domains:remove: custom domains point to the default hostname', async () => {
+    ok(await h.run(['domains:add', 'www.example.com', '-a', 'cli-app']), /Adding www\.example\.com to cli-app\.\.\. done/, /DNS Target cli-app\.localhost/);
+    const listed = ok(await h.run(['domains', '-a', 'cli-app']), /=== cli-app Heroku Domain\s+cli-app\.localhost/, /=== cli-app Custom Domains/);
+    assert.match(listed, /www\.example\.com\s+CNAME\s+cli-app\.localhost/);
+    const dup = await h.run(['domains:add', 'www.example.com', '-a', 'cli-app']);
+    assert.notEqual(dup.code, 0);
+    assert.match(dup.out, /already added/);
+    ok(await h.run(['domains:info', 'www.example.com', '-a', 'cli-app']), /kind:\s+custom/, /cname:\s+cli-app\.localhost/);
+    const platform = await h.run(['domains:add', 'other.localhost', '-a', 'cli-app']);
+    assert.notEqual(platform.code, 0);
+    assert.match(platform.out, /under the platform's domain/);
+    ok(await h.run(['domains:remove', 'www.example.com', '-a', 'cli-app']), /Removing www\.example\.com from cli-app\.\.\. done/);
+    const gone = ok(await h.run(['domains', '-a', 'cli-app']), /cli-app\.localhost/);
+    assert.doesNotMatch(gone, /www\.example\.com/);
+    ok(await h.run(['releases', '-n', '1', '-a', 'cli-app']), /v6\s+Rollback to v4/); // domains make no release
+  });
+
   test('errors come back with Heroku\'s wording and Error ID', async () => {
     const r = await h.run(['apps:info', '-a', 'no-such-app']);
     assert.notEqual(r.code, 0);

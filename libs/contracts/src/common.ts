@@ -6,6 +6,12 @@ export const appName = z.string().regex(APP_NAME_PATTERN, {
   message: 'Name must start with a letter, end with a letter or digit and can only contain lowercase letters, digits, and dashes (3-30 characters).',
 });
 
+/**
+ * A custom domain's hostname as stored: lowercase labels of letters, digits and dashes, optionally
+ * behind a leading `*.` wildcard. The release service checks the full rules (and says what is wrong).
+ */
+export const domainHostname = z.string().min(3).max(253).regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/);
+
 /** Process type names as a Procfile allows them. */
 export const PROCESS_TYPE_PATTERN = /^[A-Za-z0-9_-]+$/;
 export const processType = z.string().regex(PROCESS_TYPE_PATTERN).max(63);

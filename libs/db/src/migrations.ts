@@ -65,4 +65,16 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_domains': {
+    async up(db: Kysely<any>) {
+      // The primary key is what keeps a hostname on one app at a time, across every app.
+      await db.schema.createTable('domains')
+        .addColumn('hostname', 'text', (c) => c.notNull())
+        .addColumn('app_id', 'uuid', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('domains_pkey', ['hostname'])
+        .execute();
+      await db.schema.createIndex('domains_app_id_idx').on('domains').column('app_id').execute();
+    },
+  },
 };

@@ -59,6 +59,13 @@ export interface FormationTable {
   updated_at: Date;
 }
 
+/** Custom domains of live apps; a hostname belongs to one app at a time. */
+export interface DomainsTable {
+  hostname: string;
+  app_id: string;
+  created_at: Date;
+}
+
 export interface Database {
   events: EventsTable;
   outbox: OutboxTable;
@@ -66,4 +73,5 @@ export interface Database {
   releases: ReleasesTable;
   config_vars: ConfigVarsTable;
   formation: FormationTable;
+  domains: DomainsTable;
 }

@@ -47,6 +47,10 @@ export class ApiController {
   @Get('addon-attachments') attachments() { return []; }
   @Get('apps/:app/collaborators') collaborators(@Param('app') app: string) { return this.platform.collaborators(app); }
   @Get('apps/:app/domains') domains(@Param('app') app: string) { return this.platform.domains(app); }
+  @Post('apps/:app/domains') @HttpCode(201) addDomain(@Param('app') app: string, @Body() body: unknown) { return this.platform.addDomain(app, body); }
+  @Get('apps/:app/domains/:domain') domain(@Param('app') app: string, @Param('domain') d: string) { return this.platform.domain(app, d); }
+  @Delete('apps/:app/domains/:domain') removeDomain(@Param('app') app: string, @Param('domain') d: string) { return this.platform.removeDomain(app, d); }
+  @Get('apps/:app/sni-endpoints') sniEndpoints(@Param('app') app: string) { return this.platform.sniEndpoints(app); }
 
   @Post('apps/:app/dynos') @HttpCode(201) run(@Param('app') app: string, @Body() body: unknown) { return this.platform.runDyno(app, body); }
   @Delete('apps/:app/dynos') @HttpCode(202) restartAll(@Param('app') app: string) { return this.platform.restartDynos(app); }

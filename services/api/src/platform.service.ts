@@ -1,18 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import {
-  appName, CreateApp, DestroyApp, dynoSize, GetApp, GetConfigVars, GetFormation, GetRelease, ListApps,
-  ListDynos, ListReleases, PaasError, RestartDynos, RollbackRelease, RunDyno, StopDynos, ScaleFormation, SetConfigVars, configVarName,
+  AddDomain, appName, CreateApp, DestroyApp, dynoSize, GetApp, GetConfigVars, GetFormation, GetRelease, ListApps, ListDomains,
+  ListDynos, ListReleases, PaasError, RemoveDomain, RestartDynos, RollbackRelease, RunDyno, StopDynos, ScaleFormation, SetConfigVars, configVarName,
+  type AppInfo,
 } from '@paas/contracts';
 import { RpcClient } from '@paas/messaging';
 import type { ApiSettings } from './config.js';
-import { parseQuantity, presentApp, presentCollaborator, presentDomain, presentDyno, presentFormation, presentRelease, type Site } from './domain/presenters.js';
+import {
+  defaultHostname, domainId, parseQuantity, presentApp, presentCollaborator, presentDomain, presentDyno, presentFormation, presentRelease, type Site,
+} from './domain/presenters.js';
 import { SETTINGS } from './tokens.js';
 
 const createBody = z.object({ name: appName.optional(), region: z.string().optional(), stack: z.string().optional() }).nullish();
 const configBody = z.record(configVarName, z.string().nullable(), { message: 'Send an object of config var names to string values (null removes one).' });
 const formationUpdate = z.object({ type: z.string(), quantity: z.unknown().optional(), size: z.string().optional() });
 const formationBody = z.object({ updates: z.array(formationUpdate).min(1) });
+const domainBody = z.object({ hostname: z.string({ message: 'hostname is required: the custom domain to add, e.g. www.example.com' }).min(1) });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const runBody = z.object({
   command: z.string().min(1, 'command is required: the command line to run'),
   attach: z.boolean().optional(),
@@ -110,10 +115,53 @@ export class PlatformService {
     return [presentCollaborator(a, a.owner)];
   }
 
-  /** The default domain every app has (`<app>.<domain>`); custom domains come with the Domains API. */
+  /** The default domain every app has (`<app>.<domain>`, not stored), then the custom ones, oldest first. */
   async domains(app: string) {
     const a = await this.rpc.request(GetApp, { app });
-    return [presentDomain(this.site, a)];
+    const custom = await this.rpc.request(ListDomains, { app: a.id });
+    return [presentDomain(this.site, a), ...custom.map((d) => presentDomain(this.site, a, d))];
+  }
+
+  /** One domain, named by hostname or id (`heroku domains:info`). */
+  async domain(app: string, ref: string) {
+    const all = await this.domains(app);
+    const found = all.find((d) => d.id === ref.toLowerCase() || d.hostname === ref.toLowerCase());
+    if (!found) throw new PaasError('not_found', "Couldn't find that domain.");
+    return found;
+  }
+
+  async addDomain(app: string, body: unknown) {
+    const { hostname } = domainBody.parse(body);
+    const a = await this.rpc.request(GetApp, { app });
+    // Names under the platform's own domain are the apps' default domains: they are routed already.
+    const host = hostname.trim().toLowerCase();
+    if (host === this.site.domain || host.endsWith(`.${this.site.domain}`)) {
+      throw new PaasError('invalid_params', `${hostname} is under the platform's domain ${this.site.domain}: every app already answers at <app>.${this.site.domain}. Add a domain you own.`);
+    }
+    return presentDomain(this.site, a, await this.rpc.request(AddDomain, { app: a.id, hostname, by: this.by }));
+  }
+
+  /** Removes a custom domain named by hostname or id; the default domain cannot be removed. */
+  async removeDomain(app: string, ref: string) {
+    const a = await this.rpc.request(GetApp, { app });
+    const hostname = UUID.test(ref) ? await this.hostnameOf(a, ref) : ref;
+    if (hostname.trim().toLowerCase() === defaultHostname(this.site, a)) {
+      throw new PaasError('invalid_params', `${hostname} is the app's default domain: it cannot be removed (it goes with the app).`);
+    }
+    return presentDomain(this.site, a, await this.rpc.request(RemoveDomain, { app: a.id, hostname, by: this.by }));
+  }
+
+  private async hostnameOf(a: AppInfo, id: string): Promise<string> {
+    const custom = await this.rpc.request(ListDomains, { app: a.id });
+    const found = custom.find((d) => domainId(a, d.hostname) === id.toLowerCase());
+    if (!found) throw new PaasError('not_found', "Couldn't find that domain.");
+    return found.hostname;
+  }
+
+  /** No SNI endpoints (custom certificates) exist yet; `domains:add` asks for them first. */
+  async sniEndpoints(app: string) {
+    await this.rpc.request(GetApp, { app });
+    return [];
   }
 
   /** Starts a one-off dyno (`heroku run:detached`); attached runs need the rendezvous service. */

@@ -11,6 +11,7 @@ const CLI_READS = {
   formation: ['id', 'type', 'quantity', 'size', 'command', 'updated_at', 'app.name'],
   dyno: ['id', 'name', 'type', 'command', 'size', 'state', 'updated_at', 'release.version', 'app.name'],
   domain: ['id', 'hostname', 'kind', 'cname', 'status', 'app.name'],
+  customDomain: ['id', 'hostname', 'kind', 'cname', 'status', 'sni_endpoint', 'acm_status', 'app.name'],
   collaborator: ['id', 'user.email', 'role', 'app.name'],
 };
 
@@ -35,6 +36,7 @@ describe('every field the Heroku CLI reads is in our replies', () => {
     formation: presentFormation(app, { type: 'web', quantity: 1, size: 'standard-1x', command: 'npm start', updatedAt: app.updatedAt }),
     dyno: presentDyno(dyno, release.id),
     domain: presentDomain(site, app),
+    customDomain: presentDomain(site, app, { hostname: 'www.example.com', kind: 'custom', createdAt: app.createdAt }),
     collaborator: presentCollaborator(app, app.owner),
   };
   for (const [resource, fields] of Object.entries(CLI_READS)) {

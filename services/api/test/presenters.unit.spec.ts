@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseQuantity, presentApp, presentRelease, webUrl, gitUrl, type Site } from '../src/domain/presenters.js';
+import { parseQuantity, presentApp, presentDomain, presentRelease, webUrl, gitUrl, type Site } from '../src/domain/presenters.js';
 import { presentedKey, sameSecret } from '../src/api-key.js';
 
 const site: Site = { adminEmail: 'admin@paas.local', domain: 'localhost', routerPort: 8080, apiUrl: 'http://127.0.0.1:5000' };
@@ -36,6 +36,16 @@ describe('Platform API shapes', () => {
     assert.equal(r.user.email, 'admin@paas.local');
     assert.equal(r.current, true);
     assert.ok(!JSON.stringify(r).includes('SECRET'));
+  });
+
+  test('the default domain is kind heroku without DNS target; a custom one points to the default hostname', () => {
+    const dflt = presentDomain(site, app);
+    assert.deepEqual([dflt.hostname, dflt.kind, dflt.cname, dflt.status], ['myapp.localhost', 'heroku', null, 'none']);
+    const custom = presentDomain(site, app, { hostname: 'www.example.com', kind: 'custom', createdAt: '2026-11-24T21:00:00.000Z' });
+    assert.deepEqual([custom.hostname, custom.kind, custom.cname, custom.status], ['www.example.com', 'custom', 'myapp.localhost', 'none']);
+    assert.equal(custom.created_at, '2026-11-24T21:00:00.000Z');
+    assert.notEqual(custom.id, dflt.id);
+    assert.equal(custom.id, presentDomain(site, app, { hostname: 'www.example.com', kind: 'custom', createdAt: 'later' }).id, 'ids are stable');
   });
 });
 

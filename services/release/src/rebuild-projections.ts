@@ -1,4 +1,4 @@
-// `npm run projections:rebuild`: empties apps, releases, config_vars and formation and replays the
+// `npm run projections:rebuild`: empties apps, releases, config_vars, formation and domains and replays the
 // whole event log into them. Safe while the service runs: appends wait for the rebuild to commit.
 import { createDb, ensureDatabase, migrate } from '@paas/db';
 import { rebuildProjections } from './adapters/rebuild.js';

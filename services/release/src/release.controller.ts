@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
-  CreateApp, DestroyApp, GetApp, GetConfigVars, GetDesiredState, GetFormation, GetRelease, ListApps,
-  ListReleases, RollbackRelease, ScaleFormation, SetConfigVars, SlugBuilt, type EventOf, type RequestOf,
+  AddDomain, CreateApp, DestroyApp, GetApp, GetConfigVars, GetDesiredState, GetFormation, GetRelease, ListApps,
+  ListDomains, ListReleases, RemoveDomain, RollbackRelease, ScaleFormation, SetConfigVars, SlugBuilt, type EventOf, type RequestOf,
 } from '@paas/contracts';
 import { HandleRpc, OnEvent } from '@paas/messaging';
 import { ReadModel } from './adapters/read-model.js';
@@ -68,6 +68,21 @@ export class ReleaseController {
   @HandleRpc(ScaleFormation)
   handleScaleFormation(@Payload() req: Req<typeof ScaleFormation>) {
     return this.release.scale(req);
+  }
+
+  @HandleRpc(ListDomains)
+  handleListDomains(@Payload() req: Req<typeof ListDomains>) {
+    return this.release.domains(req.app);
+  }
+
+  @HandleRpc(AddDomain)
+  handleAddDomain(@Payload() req: Req<typeof AddDomain>) {
+    return this.release.addDomain(req);
+  }
+
+  @HandleRpc(RemoveDomain)
+  handleRemoveDomain(@Payload() req: Req<typeof RemoveDomain>) {
+    return this.release.removeDomain(req);
   }
 
   @HandleRpc(GetDesiredState)

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import {
-  isPaasError, SlugBuilt, type AppInfo, type EventOf, type FormationInfo, type ReleaseInfo, type RequestOf,
-  type CreateApp, type ScaleFormation, type SetConfigVars,
+  isPaasError, SlugBuilt, type AppInfo, type DomainInfo, type EventOf, type FormationInfo, type ReleaseInfo, type RequestOf,
+  type AddDomain, type CreateApp, type RemoveDomain, type ScaleFormation, type SetConfigVars,
 } from '@paas/contracts';
 import { ReadModel } from './adapters/read-model.js';
 import { CommandHandler, type Outcome } from './command-handler.js';
@@ -67,6 +67,28 @@ export class ReleaseService {
 
   async formation(ref: string): Promise<FormationInfo[]> {
     return this.read.formation((await this.read.app(ref)).id);
+  }
+
+  async domains(ref: string): Promise<DomainInfo[]> {
+    return this.read.domains((await this.read.app(ref)).id);
+  }
+
+  /** Adds a custom domain; answers with it as stored (normalized to lowercase). */
+  async addDomain(req: RequestOf<typeof AddDomain>): Promise<DomainInfo> {
+    const app = await this.read.app(req.app);
+    const outcome = await this.commands.execute(app.id, { type: 'AddDomain', hostname: req.hostname, by: req.by });
+    const { hostname } = outcome.events[0]!.envelope.data as { hostname: string };
+    return (await this.read.domains(app.id)).find((d) => d.hostname === hostname)!;
+  }
+
+  /** Removes a custom domain; answers with the domain as it was. */
+  async removeDomain(req: RequestOf<typeof RemoveDomain>): Promise<DomainInfo> {
+    const app = await this.read.app(req.app);
+    const before = await this.read.domains(app.id);
+    const outcome = await this.commands.execute(app.id, { type: 'RemoveDomain', hostname: req.hostname, by: req.by });
+    const { envelope } = outcome.events[0]!;
+    const { hostname } = envelope.data as { hostname: string };
+    return before.find((d) => d.hostname === hostname) ?? { hostname, kind: 'custom', createdAt: envelope.occurredAt };
   }
 
   /** Makes the next release of a built slug; a slug of an app destroyed meanwhile is dropped. */

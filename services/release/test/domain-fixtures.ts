@@ -41,6 +41,8 @@ export const deploy = (s: Slug, buildId = BUILD_1): AppCommand => ({ type: 'Reco
 export const scale = (...updates: { type: string; quantity?: number; size?: 'standard-2x' | 'eco' }[]): AppCommand => ({ type: 'ScaleFormation', updates, by: OWNER });
 export const rollback = (version: number): AppCommand => ({ type: 'Rollback', version, by: OWNER });
 export const destroy = (): AppCommand => ({ type: 'DestroyApp', by: OWNER });
+export const addDomain = (hostname: string): AppCommand => ({ type: 'AddDomain', hostname, by: OWNER });
+export const removeDomain = (hostname: string): AppCommand => ({ type: 'RemoveDomain', hostname, by: OWNER });
 
 /** The data of the only event of a type in a list, failing when there is not exactly one. */
 export function only<T extends AppEvent['type']>(events: AppEvent[], type: T): Extract<AppEvent, { type: T }>['data'] {

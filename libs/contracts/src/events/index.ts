@@ -3,6 +3,8 @@ import { AppDestroyed } from './app-destroyed.js';
 import { BuildFailed } from './build-failed.js';
 import { BuildStarted } from './build-started.js';
 import { ConfigVarsChanged } from './config-vars-changed.js';
+import { DomainAdded } from './domain-added.js';
+import { DomainRemoved } from './domain-removed.js';
 import { DynoStateChanged } from './dyno-state-changed.js';
 import { FormationScaled } from './formation-scaled.js';
 import { ReleaseCreated } from './release-created.js';
@@ -10,11 +12,14 @@ import { SlugBuilt } from './slug-built.js';
 import { SourcePushed } from './source-pushed.js';
 import type { EventOf } from '../envelope.js';
 
-export { AppCreated, AppDestroyed, BuildFailed, BuildStarted, ConfigVarsChanged, DynoStateChanged, FormationScaled, ReleaseCreated, SlugBuilt, SourcePushed };
+export {
+  AppCreated, AppDestroyed, BuildFailed, BuildStarted, ConfigVarsChanged, DomainAdded, DomainRemoved, DynoStateChanged,
+  FormationScaled, ReleaseCreated, SlugBuilt, SourcePushed,
+};
 
 /** Every event contract, by type name. */
 export const Events = {
-  AppCreated, AppDestroyed, BuildFailed, BuildStarted, ConfigVarsChanged,
+  AppCreated, AppDestroyed, BuildFailed, BuildStarted, ConfigVarsChanged, DomainAdded, DomainRemoved,
   DynoStateChanged, FormationScaled, ReleaseCreated, SlugBuilt, SourcePushed,
 } as const;
 export type EventType = keyof typeof Events;

@@ -57,6 +57,24 @@ export const ScaleFormation = defineRpc('release', 'ScaleFormation',
   }),
   z.array(formationInfo));
 
+/**
+ * A domain of an app. The release service stores custom ones only; the default `<app>.<PAAS_DOMAIN>`
+ * (kind heroku) is the api's to add.
+ */
+export const domainInfo = z.strictObject({
+  hostname: z.string(),
+  kind: z.enum(['heroku', 'custom']),
+  createdAt: z.string(),
+});
+export type DomainInfo = z.infer<typeof domainInfo>;
+
+/** Hostnames arrive as users typed them: the release service normalizes and checks them. */
+const hostnameRequest = z.string().min(1).max(1000);
+
+export const ListDomains = defineRpc('release', 'ListDomains', z.strictObject({ app: appRef }), z.array(domainInfo));
+export const AddDomain = defineRpc('release', 'AddDomain', z.strictObject({ app: appRef, hostname: hostnameRequest, by }), domainInfo);
+export const RemoveDomain = defineRpc('release', 'RemoveDomain', z.strictObject({ app: appRef, hostname: hostnameRequest, by }), domainInfo);
+
 /** What the dyno-manager should run: every app's current release and formation. */
 export const desiredApp = z.strictObject({
   appId: z.uuid(),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AppInfo, DynoInfo, FormationInfo, ReleaseInfo } from '@paas/contracts';
+import type { AppInfo, DomainInfo, DynoInfo, FormationInfo, ReleaseInfo } from '@paas/contracts';
 
 /** What the presenters need to know about this installation. */
 export interface Site {
@@ -126,20 +126,33 @@ export function presentCollaborator(app: AppInfo, email: string) {
   };
 }
 
-/** The app's default domain in Platform API v3 shape. */
-export function presentDomain(site: Pick<Site, 'domain'>, app: AppInfo) {
-  const hostname = `${app.name}.${site.domain}`;
+/** The app's default hostname, `<app>.<domain>`: what custom domains point to (their DNS target). */
+export function defaultHostname(site: Pick<Site, 'domain'>, app: Pick<AppInfo, 'name'>): string {
+  return `${app.name}.${site.domain}`;
+}
+
+/** The stable id a domain is shown (and may be named) by. */
+export function domainId(app: Pick<AppInfo, 'id'>, hostname: string): string {
+  return stableId(`domain:${app.id}:${hostname}`);
+}
+
+/**
+ * A domain in Platform API v3 shape: the app's default one when `custom` is left out, else a custom
+ * one, whose DNS target (cname) is the default hostname. status `none`: nothing is provisioned (no ACM).
+ */
+export function presentDomain(site: Pick<Site, 'domain'>, app: AppInfo, custom?: DomainInfo) {
+  const hostname = custom?.hostname ?? defaultHostname(site, app);
   return {
-    id: stableId(`domain:${app.id}:${hostname}`),
+    id: domainId(app, hostname),
     hostname,
-    kind: 'heroku',
-    cname: null,
+    kind: custom ? 'custom' : 'heroku',
+    cname: custom ? defaultHostname(site, app) : null,
     status: 'none',
     acm_status: null,
     acm_status_reason: null,
     sni_endpoint: null,
     app: { id: app.id, name: app.name },
-    created_at: app.createdAt,
-    updated_at: app.updatedAt,
+    created_at: custom?.createdAt ?? app.createdAt,
+    updated_at: custom?.createdAt ?? app.updatedAt,
   };
 }

@@ -111,7 +111,7 @@ export function toStored(row: EventRow): StoredEvent {
   return { position: Number(row.position), envelope, trace: m.trace ?? {} };
 }
 
-/** Turns unique violations into what they mean: a lost race (retry) or a taken app name (409). */
+/** Turns unique violations into what they mean: a lost race (retry), a taken app name or hostname (409). */
 function translate(err: unknown, streamId: string, expected: number, events: readonly NewEvent[]): unknown {
   if (isPaasError(err)) return err;
   const pgErr = err as { code?: string; constraint?: string; message?: string };
@@ -119,6 +119,10 @@ function translate(err: unknown, streamId: string, expected: number, events: rea
   if (pgErr.code === '23505' && pgErr.constraint === 'apps_name_key') {
     const created = events.find((e) => e.type === 'AppCreated')?.data as { name: string };
     return conflict(`Name ${created.name} is already taken`);
+  }
+  if (pgErr.code === '23505' && pgErr.constraint === 'domains_pkey') {
+    const added = events.find((e) => e.type === 'DomainAdded')?.data as { hostname: string };
+    return conflict(`${added.hostname} is already in use by another app.`);
   }
   return new Error(`appending ${events.map((e) => e.type).join(', ')} to ${streamId} failed, nothing was written: ${pgErr.message ?? String(err)}`, { cause: err });
 }

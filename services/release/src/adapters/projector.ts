@@ -1,5 +1,5 @@
 import type {
-  AppCreated, ConfigVarsChanged, DataOf, Envelope, FormationScaled, ReleaseCreated,
+  AppCreated, ConfigVarsChanged, DataOf, DomainAdded, DomainRemoved, Envelope, FormationScaled, ReleaseCreated,
 } from '@paas/contracts';
 import type { Database, Kysely } from '@paas/db';
 import { DEFAULT_SIZE } from '../domain/formation.js';
@@ -7,7 +7,7 @@ import { DEFAULT_SIZE } from '../domain/formation.js';
 type Db = Kysely<Database>;
 
 /**
- * Applies one event of the log to the query tables (apps, releases, config_vars, formation).
+ * Applies one event of the log to the query tables (apps, releases, config_vars, formation, domains).
  * Runs inside the append's transaction, and again for every event when the tables are rebuilt,
  * so both paths produce the same rows. Times come from the event, never from the clock.
  */
@@ -18,7 +18,7 @@ export async function project(db: Db, e: Envelope): Promise<void> {
       await onAppCreated(db, e as Envelope<'AppCreated', DataOf<typeof AppCreated>>, at);
       return;
     case 'AppDestroyed':
-      // Releases, config and formation go with the row (on delete cascade); the name is free again.
+      // Releases, config, formation and domains go with the row (on delete cascade); the name and hostnames are free again.
       await db.deleteFrom('apps').where('id', '=', e.appId).execute();
       return;
     case 'ConfigVarsChanged':
@@ -29,6 +29,12 @@ export async function project(db: Db, e: Envelope): Promise<void> {
       break;
     case 'FormationScaled':
       await onFormationScaled(db, e.appId, e.data as DataOf<typeof FormationScaled>, at);
+      break;
+    case 'DomainAdded':
+      await onDomainAdded(db, e.appId, e.data as DataOf<typeof DomainAdded>, at);
+      break;
+    case 'DomainRemoved':
+      await db.deleteFrom('domains').where('hostname', '=', (e.data as DataOf<typeof DomainRemoved>).hostname).where('app_id', '=', e.appId).execute();
       break;
     default:
       return; // not an app event: nothing to project
@@ -88,3 +94,7 @@ async function onFormationScaled(db: Db, appId: string, d: DataOf<typeof Formati
   }
 }
 
+/** A hostname another app holds fails the primary key: the event store turns that into a conflict. */
+async function onDomainAdded(db: Db, appId: string, d: DataOf<typeof DomainAdded>, at: Date): Promise<void> {
+  await db.insertInto('domains').values({ hostname: d.hostname, app_id: appId, created_at: at }).execute();
+}

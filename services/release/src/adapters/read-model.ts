@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  notFound, type AppInfo, type DesiredApp, type DynoSize, type FormationInfo, type ReleaseInfo, type Slug,
+  notFound, type AppInfo, type DesiredApp, type DomainInfo, type DynoSize, type FormationInfo, type ReleaseInfo, type Slug,
 } from '@paas/contracts';
 import type { AppsTable, Database, Kysely } from '@paas/db';
 import { DB } from '../tokens.js';
@@ -53,6 +53,12 @@ export class ReadModel {
   async formation(appId: string): Promise<FormationInfo[]> {
     const rows = await this.db.selectFrom('formation').selectAll().where('app_id', '=', appId).orderBy('type').execute();
     return rows.map((f) => ({ type: f.type, quantity: f.quantity, size: f.size as DynoSize, command: f.command, updatedAt: f.updated_at.toISOString() }));
+  }
+
+  /** The app's custom domains, oldest first (the default domain is the api's to add). */
+  async domains(appId: string): Promise<DomainInfo[]> {
+    const rows = await this.db.selectFrom('domains').selectAll().where('app_id', '=', appId).orderBy('created_at').orderBy('hostname').execute();
+    return rows.map((d) => ({ hostname: d.hostname, kind: 'custom', createdAt: d.created_at.toISOString() }));
   }
 
   /** Every live app's current release and formation: what the dyno-manager should run. */

@@ -1,5 +1,5 @@
 import type {
-  AppCreated, AppDestroyed, ConfigVarsChanged, DataOf, DynoSize, FormationScaled, ReleaseCreated, Slug,
+  AppCreated, AppDestroyed, ConfigVarsChanged, DataOf, DomainAdded, DomainRemoved, DynoSize, FormationScaled, ReleaseCreated, Slug,
 } from '@paas/contracts';
 
 /** The events of an app's stream, as the domain sees them: a type and its payload. */
@@ -8,7 +8,9 @@ export type AppEvent =
   | { readonly type: 'AppDestroyed'; readonly data: DataOf<typeof AppDestroyed> }
   | { readonly type: 'ConfigVarsChanged'; readonly data: DataOf<typeof ConfigVarsChanged> }
   | { readonly type: 'ReleaseCreated'; readonly data: DataOf<typeof ReleaseCreated> }
-  | { readonly type: 'FormationScaled'; readonly data: DataOf<typeof FormationScaled> };
+  | { readonly type: 'FormationScaled'; readonly data: DataOf<typeof FormationScaled> }
+  | { readonly type: 'DomainAdded'; readonly data: DataOf<typeof DomainAdded> }
+  | { readonly type: 'DomainRemoved'; readonly data: DataOf<typeof DomainRemoved> };
 
 export type AppEventType = AppEvent['type'];
 
@@ -41,11 +43,13 @@ export interface AppState {
   readonly scale: Readonly<Record<string, Scale>>;
   /** Builds already released, so a redelivered SlugBuilt makes no second release. */
   readonly releasedBuilds: readonly string[];
+  /** Custom domains (hostnames), oldest first; the default `<app>.<domain>` is not among them. */
+  readonly domains: readonly string[];
 }
 
 /** The state of a stream with no events. */
 export function initialState(id: string): AppState {
-  return { status: 'absent', id, name: '', owner: '', streamVersion: 0, releases: [], config: {}, scale: {}, releasedBuilds: [] };
+  return { status: 'absent', id, name: '', owner: '', streamVersion: 0, releases: [], config: {}, scale: {}, releasedBuilds: [], domains: [] };
 }
 
 /** The newest release, or undefined before v1. */
@@ -67,6 +71,10 @@ export function evolve(state: AppState, event: AppEvent): AppState {
       return onRelease(s, event.data);
     case 'FormationScaled':
       return { ...s, scale: Object.fromEntries(event.data.formation.map((f) => [f.type, { quantity: f.quantity, size: f.size }])) };
+    case 'DomainAdded':
+      return { ...s, domains: [...s.domains, event.data.hostname] };
+    case 'DomainRemoved':
+      return { ...s, domains: s.domains.filter((d) => d !== event.data.hostname) };
   }
 }
 

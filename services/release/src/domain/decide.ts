@@ -1,6 +1,7 @@
 import { APP_NAME_PATTERN, conflict, dynoSize, illegalState, invalid, notFound, type DynoSize, type Slug } from '@paas/contracts';
 import { applyChanges, currentRelease, evolve, type AppEvent, type AppState, type Scale } from './app-state.js';
 import { configDescription, deployDescription, INITIAL_RELEASE, rollbackDescription } from './descriptions.js';
+import { addDomain, removeDomain } from './domains.js';
 import { DEFAULT_SIZE, formationOf } from './formation.js';
 
 export const STACK = 'heroku-24';
@@ -19,7 +20,9 @@ export type AppCommand =
   | { readonly type: 'SetConfigVars'; readonly changes: Readonly<Record<string, string | null>>; readonly by: string }
   | { readonly type: 'ScaleFormation'; readonly updates: readonly FormationUpdate[]; readonly by: string }
   | { readonly type: 'Rollback'; readonly version: number; readonly by: string }
-  | { readonly type: 'RecordSlug'; readonly buildId: string; readonly slug: Slug };
+  | { readonly type: 'RecordSlug'; readonly buildId: string; readonly slug: Slug }
+  | { readonly type: 'AddDomain'; readonly hostname: string; readonly by: string }
+  | { readonly type: 'RemoveDomain'; readonly hostname: string; readonly by: string };
 
 /** What decide needs from outside besides the state: fresh ids (release ids), so it stays pure. */
 export interface DecideContext {
@@ -41,6 +44,10 @@ export function decide(command: AppCommand, state: AppState, ctx: DecideContext)
       return rollback(command.version, command.by, state, ctx);
     case 'RecordSlug':
       return recordSlug(command.buildId, command.slug, state, ctx);
+    case 'AddDomain':
+      return addDomain(command.hostname, command.by, state);
+    case 'RemoveDomain':
+      return removeDomain(command.hostname, command.by, state);
   }
 }
 
