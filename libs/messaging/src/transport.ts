@@ -10,7 +10,14 @@ import type { MessagingSettings } from './connection.js';
 import type { RpcReply } from './rpc-client.js';
 import { ensureStreams } from './streams.js';
 
-const ACK_WAIT_MS = 30_000;
+/*
+ * How long a delivered message may go unacked before JetStream redelivers it (handlers that run
+ * longer keep it with working() every third of it), and how long one pull request lives. Both are
+ * short on purpose: nats-server 2.9 keeps a pull request of a client that went away (a restarted
+ * service) until it expires, and a message it swallows comes back only after ack_wait.
+ */
+const ACK_WAIT_MS = 10_000;
+const PULL_EXPIRES_MS = 5_000;
 
 /** What a handler can reach besides its payload: the subject and the NATS headers. */
 export class NatsContext extends BaseRpcContext<[string, MsgHdrs | undefined]> {
@@ -93,7 +100,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       });
     }
     const consumer = await jetstream(this.nc).consumers.get(this.n.eventsStream, durable);
-    const messages = await consumer.consume({ max_messages: 16 });
+    const messages = await consumer.consume({ max_messages: 16, expires: PULL_EXPIRES_MS });
     this.consumers.push(messages);
     const loop = (async () => {
       for await (const m of messages) {
