@@ -56,8 +56,8 @@ export class HerokuCli {
     };
   }
 
-  /** Runs one command; resolves with its exit status and its stdout+stderr. */
-  run(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  /** Runs one command; resolves with its exit status and its stdout+stderr. `input` is piped to its stdin (else none). */
+  run(args: string[], opts: { cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
     return this.spawn(this.bin, args, opts);
   }
 
@@ -73,12 +73,13 @@ export class HerokuCli {
     return this.spawn('git', args, { cwd, timeoutMs: 180_000 }, env);
   }
 
-  private spawn(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number }, env = this.env): Promise<CliResult> {
+  private spawn(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number; input?: string }, env = this.env): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, { cwd: opts.cwd ?? this.home, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(cmd, args, { cwd: opts.cwd ?? this.home, env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      if (opts.input !== undefined) child.stdin!.end(opts.input);
       let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (out += d));
+      child.stdout!.on('data', (d) => (out += d));
+      child.stderr!.on('data', (d) => (out += d));
       const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
       child.on('error', reject);
       child.on('close', (code) => {

@@ -28,7 +28,7 @@ export class InProcessPlatform {
       p.dataDir = await freshDataDir(`paas-${prefix}-`);
       const env = {
         ...process.env, PAAS_NAMESPACE: p.namespace, DATABASE_URL: p.databaseUrl, PAAS_DATA_DIR: p.dataDir,
-        PAAS_API_PORT: '0', PAAS_API_TLS_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(p.routerPort),
+        PAAS_API_PORT: '0', PAAS_API_TLS_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(p.routerPort),
         PAAS_API_KEY: apiKey, PAAS_DYNO_STOP_GRACE_MS: '2000', ...o.env,
       };
       p.apps.push(await createReleaseApp(releaseSettingsFromEnv(env)));

@@ -28,6 +28,8 @@ export class Platform {
   private constructor(
     readonly namespace: string, readonly databaseUrl: string, readonly dataDir: string,
     readonly apiPort: number, readonly routerPort: number, readonly apiKey: string, readonly apiTlsPort: number,
+    /** The api's rendezvous listener of `heroku run` (TLS, platform CA). */
+    readonly rendezvousPort: number,
   ) {}
 
   get apiUrl(): string { return `http://127.0.0.1:${this.apiPort}`; }
@@ -38,7 +40,7 @@ export class Platform {
   get routerUrl(): string { return `http://127.0.0.1:${this.routerPort}`; }
 
   static async start(extraEnv: Record<string, string> = {}): Promise<Platform> {
-    const p = new Platform(freshNamespace('e2e'), await freshDatabase(), await freshDataDir('paas-e2e-'), await freePort(), await freePort(), 'test-key-' + Math.random().toString(36).slice(2), await freePort());
+    const p = new Platform(freshNamespace('e2e'), await freshDatabase(), await freshDataDir('paas-e2e-'), await freePort(), await freePort(), 'test-key-' + Math.random().toString(36).slice(2), await freePort(), await freePort());
     try {
       for (const s of SERVICES) p.spawn(s, extraEnv);
       await waitFor('all five services to answer /healthz', async () => {
@@ -58,7 +60,7 @@ export class Platform {
     return {
       ...process.env, ...extra,
       PAAS_NAMESPACE: this.namespace, DATABASE_URL: this.databaseUrl, PAAS_DATA_DIR: this.dataDir,
-      PAAS_API_PORT: String(this.apiPort), PAAS_API_TLS_PORT: String(this.apiTlsPort), PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(this.routerPort), PAAS_API_KEY: this.apiKey,
+      PAAS_API_PORT: String(this.apiPort), PAAS_API_TLS_PORT: String(this.apiTlsPort), PAAS_RENDEZVOUS_PORT: String(this.rendezvousPort), PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(this.routerPort), PAAS_API_KEY: this.apiKey,
       PAAS_DYNO_STOP_GRACE_MS: '3000', PAAS_LOG_LEVEL: 'log', FORCE_COLOR: '0',
     };
   }

@@ -14,6 +14,7 @@ import { LogStreams } from './logs/log-stream.js';
 import { LogsController } from './logs/logs.controller.js';
 import { LogsService } from './logs/logs.service.js';
 import { PlatformService } from './platform.service.js';
+import { RendezvousListener } from './rendezvous/rendezvous-listener.js';
 import { HttpsListener } from './tls/https-listener.js';
 import { API_KEY_HOLDER, BLOBS, SETTINGS } from './tokens.js';
 
@@ -30,7 +31,7 @@ export class ApiModule {
         { provide: API_KEY_HOLDER, useValue: { value: apiKey } },
         { provide: APP_GUARD, inject: [Reflector, API_KEY_HOLDER], useFactory: (r: Reflector, k: { value: string }) => new AuthGuard(r, k) },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
-        PlatformService, GitService, PushService, HealthService, LogsService, LogStreams, GrpcServer, HttpsListener,
+        PlatformService, GitService, PushService, HealthService, LogsService, LogStreams, GrpcServer, HttpsListener, RendezvousListener,
       ],
     };
   }

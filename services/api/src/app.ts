@@ -10,6 +10,7 @@ import type { ApiSettings } from './config.js';
 import { GitService } from './git/git.service.js';
 import { GrpcServer } from './grpc/grpc-server.js';
 import { PlatformService } from './platform.service.js';
+import { RendezvousListener } from './rendezvous/rendezvous-listener.js';
 import { HttpsListener } from './tls/https-listener.js';
 import { ensurePlatformTls } from './tls/platform-tls.js';
 
@@ -27,12 +28,14 @@ export async function createApiApp(settings: ApiSettings): Promise<INestApplicat
   app.get(GitService).setListeningPort(port);
   app.get(PlatformService).setApiUrl(url);
   // Same Express app, so the Platform API and git smart HTTP answer identically over TLS.
-  await app.get(HttpsListener).start(tls, app.getHttpAdapter().getInstance(), settings.tlsPort, settings.host).catch(async (err: Error) => {
-    await app.close().catch(() => undefined);
-    throw err;
-  });
+  await app.get(HttpsListener).start(tls, app.getHttpAdapter().getInstance(), settings.tlsPort, settings.host)
+    .then(() => app.get(RendezvousListener).start(tls, settings.rendezvousPort, settings.host))
+    .catch(async (err: Error) => {
+      await app.close().catch(() => undefined);
+      throw err;
+    });
   const log = new Logger('api');
-  log.log(`Platform API and git on ${url} and ${apiTlsUrl(app)}`);
+  log.log(`Platform API and git on ${url} and ${apiTlsUrl(app)}; heroku run rendezvous on port ${rendezvousPort(app)}`);
   if (tls.renewed) log.log(`made a new server certificate for ${settings.tlsHostnames.join(',')}: ${tls.renewed}`);
   log.log(`platform CA: ${tls.caPath} (trust it with NODE_EXTRA_CA_CERTS or GIT_SSL_CAINFO)`);
   if (key.generated) log.log(`generated the admin API key, kept in ${key.source}: ${key.key}`);
@@ -49,6 +52,11 @@ export function apiUrl(app: INestApplication): string {
 /** Where a started api serves the Platform API and git over HTTPS. */
 export function apiTlsUrl(app: INestApplication): string {
   return app.get(HttpsListener).url;
+}
+
+/** The port of a started api's rendezvous listener (`heroku run`), on the api's host. */
+export function rendezvousPort(app: INestApplication): number {
+  return app.get(RendezvousListener).port;
 }
 
 /** Where a started api serves the gRPC API, as host:port for a gRPC client. */

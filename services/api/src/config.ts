@@ -16,6 +16,10 @@ export interface ApiSettings {
   tlsHostnames: string[];
   /** The gRPC API (PAAS_GRPC_PORT, default 5001) on the same host; 0 picks a free port (tests). */
   grpcPort: number;
+  /** The rendezvous listener of `heroku run` (PAAS_RENDEZVOUS_PORT, default 5002) on the same host, TLS; 0 picks a free port. */
+  rendezvousPort: number;
+  /** How long an attach_url stays valid; an attached dyno nobody connected to by then is dropped (PAAS_RENDEZVOUS_TIMEOUT_MS, default 60000). */
+  rendezvousTimeoutMs: number;
   /** PAAS_API_KEY; when unset a key is generated once and kept in the data dir. */
   apiKey: string | undefined;
   /** The single account's email, shown as owner and release author (PAAS_ADMIN_EMAIL). */
@@ -39,6 +43,10 @@ function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
 export function apiSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiSettings {
   const verify = Number(env.PAAS_PUSH_VERIFY_TIMEOUT_MS || 60_000);
   if (!Number.isInteger(verify) || verify < 0) throw new Error(`PAAS_PUSH_VERIFY_TIMEOUT_MS="${env.PAAS_PUSH_VERIFY_TIMEOUT_MS}" is not a number of milliseconds`);
+  const rendezvousTimeout = Number(env.PAAS_RENDEZVOUS_TIMEOUT_MS || 60_000);
+  if (!Number.isInteger(rendezvousTimeout) || rendezvousTimeout <= 0) {
+    throw new Error(`PAAS_RENDEZVOUS_TIMEOUT_MS="${env.PAAS_RENDEZVOUS_TIMEOUT_MS}" is not a positive number of milliseconds`);
+  }
   return {
     messaging: messagingSettingsFromEnv(env),
     dataDir: resolve(env.PAAS_DATA_DIR || '.paas-data'),
@@ -47,6 +55,8 @@ export function apiSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiSet
     tlsPort: port(env, 'PAAS_API_TLS_PORT', 5443),
     tlsHostnames: parseTlsHostnames(env.PAAS_TLS_HOSTNAMES || '127.0.0.1,localhost'),
     grpcPort: port(env, 'PAAS_GRPC_PORT', 5001),
+    rendezvousPort: port(env, 'PAAS_RENDEZVOUS_PORT', 5002),
+    rendezvousTimeoutMs: rendezvousTimeout,
     apiKey: env.PAAS_API_KEY || undefined,
     adminEmail: env.PAAS_ADMIN_EMAIL || 'admin@paas.local',
     domain: env.PAAS_DOMAIN || 'localhost',

@@ -10,6 +10,7 @@ import type { ApiSettings } from './config.js';
 import {
   defaultHostname, domainId, parseQuantity, presentApp, presentCollaborator, presentDomain, presentDyno, presentFormation, presentRelease, type Site,
 } from './domain/presenters.js';
+import { RendezvousListener } from './rendezvous/rendezvous-listener.js';
 import { SETTINGS } from './tokens.js';
 
 const createBody = z.object({ name: appName.optional(), region: z.string().optional(), stack: z.string().optional() }).nullish();
@@ -164,15 +165,18 @@ export class PlatformService {
     return [];
   }
 
-  /** Starts a one-off dyno (`heroku run:detached`); attached runs need the rendezvous service. */
+  /**
+   * Starts a one-off dyno (`heroku run:detached`), or with `attach` creates one that starts once the
+   * client connects to the returned attach_url (`heroku run`, see rendezvous/).
+   */
   async runDyno(app: string, body: unknown) {
     const b = runBody.parse(body);
-    if (b.attach) {
-      throw new PaasError('invalid_params', 'Attached one-off dynos (`heroku run`) are not available yet: use `heroku run:detached` and read the output with `heroku logs`.');
-    }
     const a = await this.rpc.request(GetApp, { app });
-    const d = await this.rpc.request(RunDyno, { appId: a.id, command: b.command, env: b.env, size: b.size === undefined ? undefined : dynoSize.parse(b.size.toLowerCase()), by: this.by });
-    return presentDyno(d, null);
+    const size = b.size === undefined ? undefined : dynoSize.parse(b.size.toLowerCase());
+    const d = await this.rpc.request(RunDyno, { appId: a.id, command: b.command, env: b.env, size, by: this.by, ...(b.attach ? { attach: true } : {}) });
+    if (!b.attach) return presentDyno(d, null);
+    const attachUrl = RendezvousListener.of(this.settings).offer({ appId: a.id, dynoId: d.id, name: d.name });
+    return { ...presentDyno(d, null), attach_url: attachUrl };
   }
 
   /** Restarts (or stops) all dynos, one process type (`web`) or one dyno (`web.1`). */

@@ -36,7 +36,7 @@ describe('the api HTTPS listener next to the plain one', () => {
   const namespace = freshNamespace('apitls');
   let dataDir: string;
   let app: INestApplication | undefined;
-  const env = (extra: Record<string, string>) => ({ ...process.env, PAAS_NAMESPACE: namespace, PAAS_DATA_DIR: dataDir, PAAS_API_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_API_KEY: KEY, PAAS_LOG_LEVEL: 'warn', ...extra });
+  const env = (extra: Record<string, string>) => ({ ...process.env, PAAS_NAMESPACE: namespace, PAAS_DATA_DIR: dataDir, PAAS_API_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', PAAS_API_KEY: KEY, PAAS_LOG_LEVEL: 'warn', ...extra });
 
   before(async () => {
     dataDir = await freshDataDir('paas-api-tls-');
@@ -76,5 +76,13 @@ describe('the api HTTPS listener next to the plain one', () => {
     assert.throws(() => apiSettingsFromEnv(env({ PAAS_TLS_HOSTNAMES: 'a b' })), /PAAS_TLS_HOSTNAMES: "a b"/);
     assert.deepEqual(apiSettingsFromEnv(env({})).tlsHostnames, ['127.0.0.1', 'localhost']);
     assert.equal(apiSettingsFromEnv(env({})).tlsPort, 5443);
+  });
+
+  test('PAAS_RENDEZVOUS_PORT and PAAS_RENDEZVOUS_TIMEOUT_MS (heroku run) default to 5002 and 60 s; bad values are refused', () => {
+    const defaults = apiSettingsFromEnv(env({ PAAS_RENDEZVOUS_PORT: '' }));
+    assert.equal(defaults.rendezvousPort, 5002);
+    assert.equal(defaults.rendezvousTimeoutMs, 60_000);
+    assert.throws(() => apiSettingsFromEnv(env({ PAAS_RENDEZVOUS_PORT: 'x' })), /PAAS_RENDEZVOUS_PORT="x" is not a TCP port/);
+    assert.throws(() => apiSettingsFromEnv(env({ PAAS_RENDEZVOUS_TIMEOUT_MS: '-5' })), /PAAS_RENDEZVOUS_TIMEOUT_MS="-5" is not a positive number of milliseconds/);
   });
 });

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AppDestroyed, FormationScaled, ListDynos, ReleaseCreated, RestartDynos, RunDyno, StopDynos, type EventOf, type RequestOf } from '@paas/contracts';
+import { AppDestroyed, AttachDyno, FormationScaled, ListDynos, ReleaseCreated, RestartDynos, RunDyno, StopDynos, type EventOf, type RequestOf } from '@paas/contracts';
 import { HandleRpc, OnEvent } from '@paas/messaging';
 import { Reconciler } from './reconciler.service.js';
 
@@ -29,6 +29,9 @@ export class DynoManagerController {
 
   @HandleRpc(RunDyno)
   handleRunDyno(@Payload() req: RequestOf<typeof RunDyno>) { return this.reconciler.runOneOff(req); }
+
+  @HandleRpc(AttachDyno)
+  handleAttachDyno(@Payload() req: RequestOf<typeof AttachDyno>) { return this.reconciler.attachOneOff(req); }
 
   @HandleRpc(ListDynos)
   handleListDynos(@Payload() req: RequestOf<typeof ListDynos>) { return this.reconciler.listDynos(req.appId); }

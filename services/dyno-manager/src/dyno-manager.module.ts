@@ -3,6 +3,7 @@ import { MessagingModule, NAMES, NATS_CONNECTION, RouteTable, type NatsConnectio
 import type { Names } from '@paas/contracts';
 import { blobStoreFor } from '@paas/storage';
 import { AppLogs } from './adapters/app-logs.js';
+import { AttachRelay } from './adapters/attach-relay.js';
 import { RouteWriter } from './adapters/route-writer.js';
 import { ProcessDriver } from './adapters/runtime/process-driver.js';
 import type { DynoManagerSettings } from './config.js';
@@ -31,6 +32,7 @@ export class DynoManagerModule {
           useFactory: async (nc: NatsConnection, n: Names) => new RouteWriter(await RouteTable.open(nc, n)),
         },
         { provide: AppLogs, inject: [NATS_CONNECTION, NAMES], useFactory: (nc: NatsConnection, n: Names) => new AppLogs(nc, n) },
+        { provide: AttachRelay, inject: [NATS_CONNECTION, NAMES], useFactory: (nc: NatsConnection, n: Names) => new AttachRelay(nc, n) },
         DesiredStateService, DynoSupervisor, Reconciler,
       ],
     };

@@ -26,6 +26,10 @@ export interface DynoRecord extends DynoIdentity {
   oneOff: boolean;
   /** Extra environment of a one-off dyno (`heroku run -e`), over the release's config vars. */
   extraEnv: Readonly<Record<string, string>>;
+  /** An attached one-off dyno created but not started: it starts once its client is connected (AttachDyno). */
+  pendingAttach: boolean;
+  /** Drops a pending attached dyno nobody attached to. */
+  dropTimer?: NodeJS.Timeout;
 }
 
 /** A record for a dyno being started or adopted. */
@@ -35,6 +39,6 @@ export function newRecord(h: Omit<DynoHandle, 'host' | 'pid' | 'port'> & { port:
     id: h.id, appId: h.appId, appName: h.appName, name: h.name, type: h.type, releaseVersion: h.releaseVersion, command: h.command,
     size, state, port: h.port, startedAt: h.startedAt, createdAt: now, updatedAt: now, crashes: 0, restartAt: null,
     stopping: false, killing: false, launching: false, pendingExit: null, routed: false, cause,
-    oneOff: h.name.startsWith('run.'), extraEnv: {},
+    oneOff: h.name.startsWith('run.'), extraEnv: {}, pendingAttach: false,
   };
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DynoStateChanged, type DynoInfo, type DynoSize, type DynoState } from '@paas/contracts';
+import { DynoStateChanged, notFound, type DynoInfo, type DynoSize, type DynoState } from '@paas/contracts';
 import { EventPublisher } from '@paas/messaging';
 import { AppLogs } from './adapters/app-logs.js';
+import { AttachRelay } from './adapters/attach-relay.js';
 import { accepts, waitForPort } from './adapters/port-probe.js';
 import { RouteWriter } from './adapters/route-writer.js';
-import type { DynoExit, RuntimeDriver } from './adapters/runtime/driver.js';
+import type { AttachedProcess, DynoExit, RuntimeDriver } from './adapters/runtime/driver.js';
 import type { DynoManagerSettings } from './config.js';
 import type { Cause } from './desired-state.service.js';
 import { newRecord, type DynoRecord } from './dyno-record.js';
@@ -16,6 +17,11 @@ import { crashesAfter, restartDelay } from './domain/restart-policy.js';
 import { RUNTIME_DRIVER, SETTINGS } from './tokens.js';
 
 const HOST = '127.0.0.1';
+/**
+ * A pending attached dyno nobody attached to is dropped after this long. The api gives its client
+ * less time (its rendezvous secret expires sooner); this only covers an api that went away meanwhile.
+ */
+const PENDING_ATTACH_MS = 120_000;
 
 /**
  * Runs the planner's actions through the runtime driver and owns each dyno's lifecycle:
@@ -36,6 +42,7 @@ export class DynoSupervisor {
     private readonly routes: RouteWriter,
     private readonly publisher: EventPublisher,
     private readonly logs: AppLogs,
+    private readonly relay: AttachRelay,
   ) {
     driver.onExit((id, exit) => this.exited(id, exit));
     driver.onOutput((o) => this.logs.app(o.appId, o.name, o.line));
@@ -121,7 +128,7 @@ export class DynoSupervisor {
   }
 
   /** Starts a one-off dyno named run.N on the app's current release; resolves once its process runs. */
-  async runOneOff(app: DesiredApp, command: string, extraEnv: Record<string, string>, size: DynoSize, cause: Cause): Promise<DynoRecord> {
+  async runOneOff(app: DesiredApp, command: string, extraEnv: Record<string, string>, size: DynoSize, cause: Cause, attach = false): Promise<DynoRecord> {
     const taken = new Set(this.live(app.appId).map((r) => r.name));
     let name: string;
     do name = `run.${1000 + randomBytes(2).readUInt16BE() % 9000}`; while (taken.has(name));
@@ -129,8 +136,70 @@ export class DynoSupervisor {
     const r = newRecord({ id, appId: app.appId, appName: app.appName, name, type: 'run', releaseVersion: app.release!.version, command, port: null, startedAt: Date.now() }, 'starting', size, cause);
     r.extraEnv = extraEnv;
     this.records.set(id, r);
+    if (attach) {
+      r.pendingAttach = true;
+      r.dropTimer = setTimeout(() => this.drop(r, 'nobody attached in time'), PENDING_ATTACH_MS);
+      r.dropTimer.unref();
+      return r;
+    }
     await this.launch(r, app, null);
     return r;
+  }
+
+  /**
+   * Starts a pending attached one-off dyno with its stdio relayed over NATS (AttachRelay); resolves
+   * once the process runs and its stdin subject is read. Attached dynos do not survive a restart of
+   * the manager: the process driver kills them when it closes, since nobody could attach again.
+   */
+  async attach(app: DesiredApp, dynoId: string): Promise<DynoRecord> {
+    const r = this.records.get(dynoId);
+    if (!r || r.appId !== app.appId || !r.pendingAttach || r.stopping) {
+      throw notFound(`Couldn't find a one-off dyno waiting to be attached (${dynoId}): it was attached already, or dropped because nobody attached in time.`);
+    }
+    r.pendingAttach = false;
+    clearTimeout(r.dropTimer);
+    let proc: AttachedProcess | undefined;
+    const early: (Buffer | null)[] = [];
+    const link = await this.relay.open(r.id, { write: (d) => (proc ? proc.write(d) : early.push(d)), end: () => (proc ? proc.end() : early.push(null)) });
+    r.launching = true;
+    try {
+      if (!app.release?.slug) throw new Error(`release v${r.releaseVersion} has no slug`);
+      proc = await this.driver.startAttached(this.specOf(r, app), {
+        onOutput: (chunk) => link.output(chunk),
+        onExit: (exit) => { link.exit(exit); this.exited(r.id, exit); },
+      });
+    } catch (err) {
+      link.exit({ code: null, signal: null });
+      this.records.delete(r.id);
+      throw new Error(`${r.name} of ${r.appName} could not start: ${(err as Error).message}`);
+    } finally {
+      r.launching = false;
+    }
+    if (r.stopping) {
+      // Stopped while it was being started (its client left): stop() found no process yet, so end it here.
+      void this.driver.stop(r.id, 0).catch(() => undefined);
+      return r;
+    }
+    for (const e of early) if (e === null) proc.end(); else proc.write(e);
+    r.port = proc.handle.port;
+    r.startedAt = proc.handle.startedAt;
+    this.logs.heroku(r.appId, r.name, `Starting process with command \`${r.command}\``);
+    this.transition(r, null, 'starting');
+    const exit = r.pendingExit;
+    r.pendingExit = null;
+    if (exit) this.exited(r.id, exit);
+    else this.markUp(r);
+    return r;
+  }
+
+  /** Forgets a pending attached dyno: it never ran, so it has no state to leave. */
+  private drop(r: DynoRecord, reason: string): void {
+    if (!r.pendingAttach || this.records.get(r.id) !== r) return;
+    clearTimeout(r.dropTimer);
+    r.pendingAttach = false;
+    this.records.delete(r.id);
+    this.logs.heroku(r.appId, r.name, `Dropped before it started (${reason})`);
+    this.changed(r.appId);
   }
 
   /** Stops every one-off dyno of an app (it was destroyed). */
@@ -161,10 +230,7 @@ export class DynoSupervisor {
     r.launching = true;
     try {
       if (!slug) throw new Error(`release v${r.releaseVersion} has no slug`);
-      const h = await this.driver.start({
-        id: r.id, appId: r.appId, appName: r.appName, name: r.name, type: r.type, releaseVersion: r.releaseVersion,
-        command: r.command, env: { ...app.release!.config, ...r.extraEnv }, slug: slug.blob,
-      });
+      const h = await this.driver.start(this.specOf(r, app));
       r.port = h.port;
       r.startedAt = h.startedAt;
     } catch (err) {
@@ -181,6 +247,13 @@ export class DynoSupervisor {
     if (early) return this.exited(r.id, early);
     if (r.type === 'web') void this.watchBoot(r, r.startedAt + this.settings.bootTimeoutMs);
     else this.markUp(r);
+  }
+
+  private specOf(r: DynoRecord, app: DesiredApp) {
+    return {
+      id: r.id, appId: r.appId, appName: r.appName, name: r.name, type: r.type, releaseVersion: r.releaseVersion,
+      command: r.command, env: { ...app.release!.config, ...r.extraEnv }, slug: app.release!.slug!.blob,
+    };
   }
 
   /** Marks a web dyno up once its port accepts connections, or kills it after the boot timeout (R10). */
@@ -231,6 +304,7 @@ export class DynoSupervisor {
   }
 
   private async stop(r: DynoRecord, reason: string): Promise<void> {
+    if (r.pendingAttach) return this.drop(r, reason);
     if (r.stopping) return;
     r.stopping = true;
     if (r.routed) void this.unroute(r);

@@ -73,13 +73,24 @@ export class Reconciler implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   /** Runs a command in a one-off dyno; `heroku run web` runs the web type's Procfile command. */
-  async runOneOff(req: { appId: string; command: string; env?: Record<string, string>; size?: DynoSize }): Promise<DynoInfo> {
-    const app = this.desired.get(req.appId);
+  async runOneOff(req: { appId: string; command: string; env?: Record<string, string>; size?: DynoSize; attach?: boolean }): Promise<DynoInfo> {
+    const app = this.deployedApp(req.appId);
+    const command = substituteProcessType(req.command, app.release!.slug!.processTypes);
+    const r = await this.supervisor.runOneOff(app, command, req.env ?? {}, req.size ?? 'standard-1x', this.desired.cause(req.appId), req.attach ?? false);
+    return this.supervisor.describe(r);
+  }
+
+  /** Starts a pending attached one-off dyno (`heroku run`) once its client is connected. */
+  async attachOneOff(req: { appId: string; dynoId: string }): Promise<DynoInfo> {
+    const r = await this.supervisor.attach(this.deployedApp(req.appId), req.dynoId);
+    return this.supervisor.describe(r);
+  }
+
+  private deployedApp(appId: string) {
+    const app = this.desired.get(appId);
     if (!app || app.destroyed) throw notFound("Couldn't find that app.");
     if (!app.release?.slug) throw illegalState('This app has no deployed release yet: push code before running commands.');
-    const command = substituteProcessType(req.command, app.release.slug.processTypes);
-    const r = await this.supervisor.runOneOff(app, command, req.env ?? {}, req.size ?? 'standard-1x', this.desired.cause(req.appId));
-    return this.supervisor.describe(r);
+    return app;
   }
 
   listDynos(appId: string): DynoInfo[] {

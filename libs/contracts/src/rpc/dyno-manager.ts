@@ -34,7 +34,33 @@ export const RestartDynos = defineRpc('dyno-manager', 'RestartDynos', dynoTarget
 /** Stops dynos; those the formation still asks for are started again, as on Heroku. */
 export const StopDynos = defineRpc('dyno-manager', 'StopDynos', dynoTarget, z.strictObject({ dynos: z.array(z.string()) }));
 
-/** Starts a one-off dyno (run.N) on the current release: never restarted, gone when its command ends. */
+/**
+ * Starts a one-off dyno (run.N) on the current release: never restarted, gone when its command ends.
+ * With `attach` the dyno is only created (pending, state starting): AttachDyno starts it once a client
+ * is connected to its attach subjects; one nobody attaches to is dropped after a while.
+ */
 export const RunDyno = defineRpc('dyno-manager', 'RunDyno',
-  z.strictObject({ appId: z.uuid(), command: z.string().min(1), env: z.record(z.string(), z.string()).optional(), size: dynoSize.optional(), by: z.string() }),
+  z.strictObject({
+    appId: z.uuid(), command: z.string().min(1), env: z.record(z.string(), z.string()).optional(), size: dynoSize.optional(), by: z.string(),
+    attach: z.boolean().optional(),
+  }),
   dynoInfo);
+
+/**
+ * Starts a pending attached one-off dyno. The caller subscribes to the out and exit subjects first
+ * (attachSubjects); when this answers, the dyno reads its stdin from the in subject.
+ */
+export const AttachDyno = defineRpc('dyno-manager', 'AttachDyno', z.strictObject({ appId: z.uuid(), dynoId: z.string().min(1) }), dynoInfo);
+
+/** What an attached dyno publishes on its exit subject (JSON), after its last output. */
+export const attachExit = z.strictObject({ code: z.number().int().nullable(), signal: z.string().nullable() });
+export type AttachExit = z.infer<typeof attachExit>;
+
+/**
+ * NATS core subjects relaying an attached dyno: `out` carries its raw stdout+stderr bytes, `in` raw
+ * stdin bytes (\x04 ends stdin), `exit` one attachExit message once the command ended.
+ */
+export function attachSubjects(namespace: string, dynoId: string): { out: string; in: string; exit: string } {
+  const base = `${namespace}.attach.${dynoId}`;
+  return { out: `${base}.out`, in: `${base}.in`, exit: `${base}.exit` };
+}

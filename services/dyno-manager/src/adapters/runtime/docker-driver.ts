@@ -1,4 +1,4 @@
-import type { DynoExit, DynoHandle, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
+import type { AttachCallbacks, AttachedProcess, DynoExit, DynoHandle, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
 
 /**
  * The Docker runtime is a later step. The plan (see /work/shared/ARCHITECTURE.md): dockerode
@@ -16,6 +16,7 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   start(_spec: DynoSpec): Promise<DynoHandle> { this.fail(); }
+  startAttached(_spec: DynoSpec, _callbacks: AttachCallbacks): Promise<AttachedProcess> { this.fail(); }
   stop(_id: string, _graceMs: number): Promise<DynoExit> { this.fail(); }
   list(): Promise<DynoHandle[]> { this.fail(); }
   onExit(_listener: (id: string, exit: DynoExit) => void): void { this.fail(); }

@@ -45,6 +45,20 @@ export interface DynoOutput {
   readonly line: string;
 }
 
+/** Where an attached dyno's output and exit go: output as raw bytes, the exit once all output was passed on. */
+export interface AttachCallbacks {
+  onOutput(chunk: Buffer): void;
+  onExit(exit: DynoExit): void;
+}
+
+/** An attached dyno's running process: its stdin, written by whoever is attached. */
+export interface AttachedProcess {
+  readonly handle: DynoHandle;
+  write(data: Buffer): void;
+  /** Closes stdin (the client sent end-of-input). */
+  end(): void;
+}
+
 /**
  * Runs dynos: the process driver today, Docker later (docker-driver.ts). Dynos outlive the
  * manager; a new manager adopts them through list().
@@ -52,6 +66,11 @@ export interface DynoOutput {
 export interface RuntimeDriver {
   /** Prepares the slug and starts the command; resolves once the process runs. */
   start(spec: DynoSpec): Promise<DynoHandle>;
+  /**
+   * Prepares the slug and starts the command with pipes instead of an output file (`heroku run`).
+   * Such a dyno is not adopted by a later manager: nobody could attach to it again.
+   */
+  startAttached(spec: DynoSpec, callbacks: AttachCallbacks): Promise<AttachedProcess>;
   /** Stops a dyno (SIGTERM, then SIGKILL after graceMs) and removes what it left. */
   stop(id: string, graceMs: number): Promise<DynoExit>;
   /** The dynos running now, adopted: their exits and output are reported from now on. */

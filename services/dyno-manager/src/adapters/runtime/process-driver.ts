@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import type { FileBlobStore } from '@paas/storage';
-import type { DynoExit, DynoHandle, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
+import { AttachedChild } from './attached-process.js';
+import type { AttachCallbacks, AttachedProcess, DynoExit, DynoHandle, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
 import { OutputTailer } from './output-tail.js';
 import { PortAllocator } from './port-allocator.js';
 import { dynoDir, groupAlive, isAlive, OUTPUT_FILE, procStart, readStates, signalGroup, writeState, type ProcessDynoState } from './process-state.js';
@@ -40,6 +41,8 @@ interface Running {
  */
 export class ProcessDriver implements RuntimeDriver {
   private readonly running = new Map<string, Running>();
+  /** Attached one-off dynos (`heroku run`): children with pipes, no state file, never adopted. */
+  private readonly attached = new Map<string, AttachedChild>();
   private readonly exitListeners: ((id: string, exit: DynoExit) => void)[] = [];
   private readonly outputListeners: ((out: DynoOutput) => void)[] = [];
   private readonly ports: PortAllocator;
@@ -63,10 +66,7 @@ export class ProcessDriver implements RuntimeDriver {
     let entry: Running | undefined;
     let port: number | undefined;
     try {
-      await rm(dir, { recursive: true, force: true });
-      await mkdir(dir, { recursive: true });
-      await this.slugs.unpack(spec.slug, dir);
-      port = await this.ports.allocate();
+      port = await this.prepare(spec, dir);
       const child = await this.spawn(spec, dir, port);
       const started: Running = { state: { ...describe(spec), port, pid: child.pid!, procStart: '', startedAt: Date.now() }, dir, child, stopping: false, holdsPort: true };
       entry = started;
@@ -88,7 +88,33 @@ export class ProcessDriver implements RuntimeDriver {
     }
   }
 
+  async startAttached(spec: DynoSpec, callbacks: AttachCallbacks): Promise<AttachedProcess> {
+    const dir = dynoDir(this.o.dataDir, spec.appName, spec.id);
+    let port: number | undefined;
+    try {
+      port = await this.prepare(spec, dir);
+      // Detached: its own process group, so stop() and the end of the command reach all it started.
+      const child = spawn('/bin/sh', ['-c', LAUNCH, spec.name, spec.command], { cwd: dir, env: envOf(spec, dir, port), detached: true, stdio: 'pipe' });
+      await once(child, 'spawn');
+      const held = port;
+      const handle = { ...describe(spec), host: HOST, port, pid: child.pid!, startedAt: Date.now() };
+      const a = new AttachedChild(handle, child, callbacks, async () => {
+        this.attached.delete(spec.id);
+        this.ports.release(held);
+        await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      });
+      this.attached.set(spec.id, a);
+      return a;
+    } catch (err) {
+      if (port !== undefined) this.ports.release(port);
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw new Error(`starting ${spec.name} of ${spec.appName}: ${(err as Error).message}`);
+    }
+  }
+
   async stop(id: string, graceMs: number): Promise<DynoExit> {
+    const attached = this.attached.get(id);
+    if (attached) return attached.stop(graceMs);
     const entry = this.running.get(id);
     if (!entry) return { code: null, signal: null };
     entry.stopping = true;
@@ -139,12 +165,22 @@ export class ProcessDriver implements RuntimeDriver {
     this.tailer.close();
     for (const e of this.running.values()) e.child?.removeAllListeners('exit');
     this.running.clear();
+    // Nobody could attach to these again through a later manager: they end with this one.
+    for (const a of this.attached.values()) a.kill();
+  }
+
+  /** A fresh dyno directory with the slug unpacked in it; resolves with the dyno's $PORT. */
+  private async prepare(spec: DynoSpec, dir: string): Promise<number> {
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    await this.slugs.unpack(spec.slug, dir);
+    return this.ports.allocate();
   }
 
   private async spawn(spec: DynoSpec, dir: string, port: number): Promise<ChildProcess> {
     const out = await open(join(dir, OUTPUT_FILE), 'a');
     try {
-      const env = { PATH: DEFAULT_PATH, ...spec.env, PORT: String(port), DYNO: spec.name, PS: spec.name, HOME: dir };
+      const env = envOf(spec, dir, port);
       // Detached: its own process group, so stop() reaches every process it starts, and it survives us.
       const child = spawn('/bin/sh', ['-c', LAUNCH, spec.name, spec.command], { cwd: dir, env, detached: true, stdio: ['ignore', out.fd, out.fd] });
       await once(child, 'spawn');
@@ -200,6 +236,11 @@ async function waitGone(pgid: number, ms: number): Promise<boolean> {
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A dyno's environment: the config vars, then what the platform sets. */
+function envOf(spec: DynoSpec, dir: string, port: number): NodeJS.ProcessEnv {
+  return { PATH: DEFAULT_PATH, ...spec.env, PORT: String(port), DYNO: spec.name, PS: spec.name, HOME: dir };
 }
 
 function describe(s: Described): Described {
