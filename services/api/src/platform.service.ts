@@ -30,7 +30,11 @@ const runBody = z.object({
 @Injectable()
 export class PlatformService {
   private readonly site: Site;
-  constructor(@Inject(SETTINGS) private readonly settings: ApiSettings, private readonly rpc: RpcClient) {
+  constructor(
+    @Inject(SETTINGS) private readonly settings: ApiSettings,
+    private readonly rpc: RpcClient,
+    private readonly rendezvous: RendezvousListener,
+  ) {
     this.site = { adminEmail: settings.adminEmail, domain: settings.domain, routerPort: settings.routerPort, apiUrl: settings.publicUrl ?? '' };
   }
 
@@ -175,7 +179,7 @@ export class PlatformService {
     const size = b.size === undefined ? undefined : dynoSize.parse(b.size.toLowerCase());
     const d = await this.rpc.request(RunDyno, { appId: a.id, command: b.command, env: b.env, size, by: this.by, ...(b.attach ? { attach: true } : {}) });
     if (!b.attach) return presentDyno(d, null);
-    const attachUrl = RendezvousListener.of(this.settings).offer({ appId: a.id, dynoId: d.id, name: d.name });
+    const attachUrl = this.rendezvous.offer({ appId: a.id, dynoId: d.id, name: d.name });
     return { ...presentDyno(d, null), attach_url: attachUrl };
   }
 

@@ -12,8 +12,6 @@ import { relayAttached, type AttachTarget } from './attach-session.js';
 
 /** How long a client has to send its secret line once connected. */
 const SECRET_LINE_TIMEOUT_MS = 10_000;
-/** The started listener of each api (by its settings), for the Platform API's runDyno. */
-const started = new WeakMap<ApiSettings, RendezvousListener>();
 
 /**
  * The rendezvous endpoint of `heroku run`: a TLS listener (platform certificate) where the CLI
@@ -36,13 +34,6 @@ export class RendezvousListener implements OnApplicationShutdown {
     this.secrets = new AttachSecrets(settings.rendezvousTimeoutMs);
   }
 
-  /** The listener of the api started with these settings. */
-  static of(settings: ApiSettings): RendezvousListener {
-    const l = started.get(settings);
-    if (!l) throw new Error('the rendezvous listener is not started: attached runs are unavailable until the api has started');
-    return l;
-  }
-
   /** Starts listening; resolves once bound, rejects with what to change when the port is taken. */
   async start(tls: PlatformTls, port: number, host: string): Promise<void> {
     const server = createServer({ key: tls.key, cert: tls.cert }, (socket) => this.accept(socket));
@@ -54,7 +45,6 @@ export class RendezvousListener implements OnApplicationShutdown {
       server.listen(port, host, () => resolve());
     });
     this.server = server;
-    started.set(this.settings, this);
   }
 
   /** The bound port. */
@@ -65,6 +55,7 @@ export class RendezvousListener implements OnApplicationShutdown {
 
   /** A fresh attach_url for a pending attached dyno; it is dropped when nobody uses the URL in time. */
   offer(target: AttachTarget): string {
+    if (!this.server) throw new Error('the rendezvous listener is not started: attached runs are unavailable until the api has started');
     const secret = randomBytes(24).toString('hex');
     const expiresAt = this.secrets.offer(secret, target, Date.now());
     const t = setTimeout(() => {
@@ -81,7 +72,6 @@ export class RendezvousListener implements OnApplicationShutdown {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    started.delete(this.settings);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // A running `heroku run` would hold close() open: end it (its dyno is stopped as for any client that leaves).
     for (const s of this.sockets) s.destroy();
