@@ -9,6 +9,7 @@ import { ProcessDriver } from './adapters/runtime/process-driver.js';
 import type { DynoManagerSettings } from './config.js';
 import { DesiredStateService } from './desired-state.service.js';
 import { DynoManagerController } from './dyno-manager.controller.js';
+import { DynoStates } from './dyno-states.service.js';
 import { DynoSupervisor } from './dyno-supervisor.service.js';
 import { Reconciler } from './reconciler.service.js';
 import { RUNTIME_DRIVER, SETTINGS } from './tokens.js';
@@ -33,7 +34,7 @@ export class DynoManagerModule {
         },
         { provide: AppLogs, inject: [NATS_CONNECTION, NAMES], useFactory: (nc: NatsConnection, n: Names) => new AppLogs(nc, n) },
         { provide: AttachRelay, inject: [NATS_CONNECTION, NAMES], useFactory: (nc: NatsConnection, n: Names) => new AttachRelay(nc, n) },
-        DesiredStateService, DynoSupervisor, Reconciler,
+        DesiredStateService, DynoStates, DynoSupervisor, Reconciler,
       ],
     };
   }

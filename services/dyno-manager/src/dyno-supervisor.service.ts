@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DynoStateChanged, notFound, type DynoInfo, type DynoSize, type DynoState } from '@paas/contracts';
-import { EventPublisher } from '@paas/messaging';
+import { notFound, type DynoInfo, type DynoSize } from '@paas/contracts';
 import { AppLogs } from './adapters/app-logs.js';
 import { AttachRelay } from './adapters/attach-relay.js';
 import { accepts, waitForPort } from './adapters/port-probe.js';
@@ -10,13 +9,13 @@ import type { AttachedProcess, DynoExit, RuntimeDriver } from './adapters/runtim
 import type { DynoManagerSettings } from './config.js';
 import type { Cause } from './desired-state.service.js';
 import { newRecord, type DynoRecord } from './dyno-record.js';
+import { DynoStates, HOST } from './dyno-states.service.js';
 import type { DesiredApp } from './domain/desired-state.js';
 import { newDynoId, type ActualDyno, type LiveState } from './domain/dyno.js';
 import type { Action } from './domain/planner.js';
 import { crashesAfter, restartDelay } from './domain/restart-policy.js';
 import { RUNTIME_DRIVER, SETTINGS } from './tokens.js';
 
-const HOST = '127.0.0.1';
 /**
  * A pending attached dyno nobody attached to is dropped after this long. The api gives its client
  * less time (its rendezvous secret expires sooner); this only covers an api that went away meanwhile.
@@ -33,14 +32,13 @@ export class DynoSupervisor {
   private readonly log = new Logger('dyno-manager');
   private readonly records = new Map<string, DynoRecord>();
   private readonly listeners: ((appId: string) => void)[] = [];
-  private events: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: DynoManagerSettings,
     @Inject(RUNTIME_DRIVER) private readonly driver: RuntimeDriver,
     private readonly routes: RouteWriter,
-    private readonly publisher: EventPublisher,
+    private readonly states: DynoStates,
     private readonly logs: AppLogs,
     private readonly relay: AttachRelay,
   ) {
@@ -184,7 +182,7 @@ export class DynoSupervisor {
     r.port = proc.handle.port;
     r.startedAt = proc.handle.startedAt;
     this.logs.heroku(r.appId, r.name, `Starting process with command \`${r.command}\``);
-    this.transition(r, null, 'starting');
+    this.states.record(r, null, 'starting');
     const exit = r.pendingExit;
     r.pendingExit = null;
     if (exit) this.exited(r.id, exit);
@@ -211,8 +209,7 @@ export class DynoSupervisor {
   async close(): Promise<void> {
     this.closed = true;
     await this.driver.close();
-    await this.events.catch(() => undefined);
-    await this.routes.flushed();
+    await this.states.flushed();
   }
 
   private start(app: DesiredApp, a: Extract<Action, { kind: 'start' }>, cause: Cause): Promise<void> {
@@ -241,7 +238,7 @@ export class DynoSupervisor {
       r.launching = false;
     }
     this.logs.heroku(r.appId, r.name, `Starting process with command \`${r.command}\``);
-    this.transition(r, from, 'starting');
+    this.states.record(r, from, 'starting');
     const early = r.pendingExit;
     r.pendingExit = null;
     if (early) return this.exited(r.id, early);
@@ -272,7 +269,7 @@ export class DynoSupervisor {
   }
 
   private markUp(r: DynoRecord): void {
-    this.transition(r, 'starting', 'up');
+    this.states.record(r, 'starting', 'up');
     this.changed(r.appId);
   }
 
@@ -289,7 +286,7 @@ export class DynoSupervisor {
     if (r.oneOff) {
       // A one-off dyno's command ended: that is its whole life, not a crash.
       this.records.delete(r.id);
-      this.transition(r, r.state, 'down', exit.code, 'command finished');
+      this.states.record(r, r.state, 'down', exit.code, 'command finished');
       return;
     }
     this.crashed(r, r.state, exit.code, status);
@@ -299,7 +296,7 @@ export class DynoSupervisor {
     const policy = { backoffBaseMs: this.settings.restartBackoffBaseMs, backoffMaxMs: this.settings.restartBackoffMaxMs };
     r.crashes = crashesAfter(r.crashes, Date.now() - r.startedAt, policy);
     r.restartAt = Date.now() + restartDelay(r.crashes, policy);
-    this.transition(r, from, 'crashed', exitCode, reason);
+    this.states.record(r, from, 'crashed', exitCode, reason);
     this.changed(r.appId);
   }
 
@@ -307,7 +304,7 @@ export class DynoSupervisor {
     if (r.pendingAttach) return this.drop(r, reason);
     if (r.stopping) return;
     r.stopping = true;
-    if (r.routed) void this.unroute(r);
+    if (r.routed) void this.states.unroute(r);
     this.logs.heroku(r.appId, r.name, `Stopping all processes with SIGTERM (${reason})`);
     const exit = await this.driver.stop(r.id, this.settings.stopGraceMs).catch((err: Error) => {
       this.log.error(`stopping ${r.name} of ${r.appName} failed, it may still run: ${err.message}`);
@@ -315,31 +312,7 @@ export class DynoSupervisor {
     });
     this.records.delete(r.id);
     if (exit.code !== null) this.logs.heroku(r.appId, r.name, `Process exited with status ${exit.code}`);
-    this.transition(r, r.state, 'down', exit.code, reason);
-  }
-
-  /** Records a state change: route table first (so routers stop sending before we say so), then the event. */
-  private transition(r: DynoRecord, from: LiveState | null, to: DynoState, exitCode: number | null = null, reason: string | null = null): void {
-    if (to !== 'down') r.state = to;
-    r.updatedAt = new Date().toISOString();
-    let written: Promise<void> | undefined;
-    if (to === 'up' && r.type === 'web' && r.port !== null) {
-      r.routed = true;
-      written = this.routes.up({ ...r, port: r.port });
-    } else if (to !== 'up' && r.routed) written = this.unroute(r);
-    if (from) this.logs.heroku(r.appId, r.name, `State changed from ${from} to ${to}`);
-    const data = {
-      appName: r.appName, from, to, exitCode, reason,
-      dyno: { id: r.id, name: r.name, type: r.type, releaseVersion: r.releaseVersion, host: HOST, port: r.port },
-    };
-    this.events = this.events.then(() => written).then(() => this.publisher.publish(DynoStateChanged, data, { appId: r.appId, ...r.cause })).catch((err: Error) => {
-      this.log.warn(`publishing DynoStateChanged of ${r.name} (${from ?? 'new'} -> ${to}) failed; the route table is up to date: ${err.message}`);
-    });
-  }
-
-  private unroute(r: DynoRecord): Promise<void> {
-    r.routed = false;
-    return this.routes.down(r.appName, r.id);
+    this.states.record(r, r.state, 'down', exit.code, reason);
   }
 
   private live(appId: string): DynoRecord[] {
