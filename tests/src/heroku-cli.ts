@@ -62,6 +62,37 @@ export class HerokuCli {
   }
 
   /**
+   * Runs a command that prompts (`login -i`): each answer is typed once its prompt has been shown,
+   * as a person would; piping all answers at once lets the first prompt swallow them.
+   */
+  interact(args: string[], answers: { after: RegExp; type: string }[], timeoutMs = 60_000): Promise<CliResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.bin, args, { cwd: this.home, env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      const pending = [...answers];
+      const onData = (d: Buffer) => {
+        out += d;
+        // Answer only what the output asks for since the last answer was typed.
+        while (pending.length && pending[0].after.test(out.slice(answeredAt))) {
+          const next = pending.shift()!;
+          answeredAt = out.length;
+          child.stdin.write(next.type);
+        }
+        if (!pending.length) child.stdin.end();
+      };
+      let answeredAt = 0;
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? 1, out });
+      });
+    });
+  }
+
+  /**
    * Runs git as a user of this CLI would: same HOME (whose ~/.gitconfig holds the `heroku git:credentials`
    * helper apps:create set up), `heroku` on PATH, plus `extraEnv` (e.g. GIT_SSL_CAINFO).
    */

@@ -1,7 +1,7 @@
 /** Error kinds shared by every transport; the api maps each to an HTTP status in one place. */
 export type ErrorId =
   | 'not_found' | 'conflict' | 'invalid_params' | 'illegal_state'
-  | 'unauthorized' | 'timeout' | 'unavailable' | 'internal';
+  | 'unauthorized' | 'forbidden' | 'timeout' | 'unavailable' | 'internal';
 
 /** A typed error that crosses service boundaries with its id and a message meant for users. */
 export class PaasError extends Error {

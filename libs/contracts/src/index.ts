@@ -8,3 +8,4 @@ export * from './rpc/dyno-manager.js';
 export * from './naming.js';
 export * from './routes.js';
 export * from './logs.js';
+export * from './rpc/accounts.js';

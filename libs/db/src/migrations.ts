@@ -77,4 +77,33 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('domains_app_id_idx').on('domains').column('app_id').execute();
     },
   },
+  '0004_accounts': {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('accounts')
+        .addColumn('id', 'uuid', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        // The unique email is what turns a second CreateAccount for it into a conflict.
+        .addUniqueConstraint('accounts_email_key', ['email'])
+        .execute();
+      await db.schema.createTable('api_tokens')
+        .addColumn('id', 'uuid', (c) => c.primaryKey())
+        .addColumn('account_id', 'uuid', (c) => c.notNull().references('accounts.id'))
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz')
+        .addColumn('revoked_at', 'timestamptz')
+        .execute();
+      await db.schema.createIndex('api_tokens_account_id_idx').on('api_tokens').column('account_id').execute();
+      await db.schema.createTable('collaborators')
+        .addColumn('app_id', 'uuid', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('collaborators_pkey', ['app_id', 'email'])
+        .execute();
+      await db.schema.createIndex('collaborators_email_idx').on('collaborators').column('email').execute();
+    },
+  },
 };

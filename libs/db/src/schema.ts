@@ -66,6 +66,32 @@ export interface DomainsTable {
   created_at: Date;
 }
 
+/** User accounts; the email (lowercase) is unique. */
+export interface AccountsTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: Date;
+}
+
+/** API tokens by the sha256 (hex) of their value; the value itself is never stored. */
+export interface ApiTokensTable {
+  id: string;
+  account_id: string;
+  token_hash: string;
+  description: string;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** Collaborators of live apps, by account email (the owner is apps.owner, not a row here). */
+export interface CollaboratorsTable {
+  app_id: string;
+  email: string;
+  created_at: Date;
+}
+
 export interface Database {
   events: EventsTable;
   outbox: OutboxTable;
@@ -74,4 +100,7 @@ export interface Database {
   config_vars: ConfigVarsTable;
   formation: FormationTable;
   domains: DomainsTable;
+  accounts: AccountsTable;
+  api_tokens: ApiTokensTable;
+  collaborators: CollaboratorsTable;
 }

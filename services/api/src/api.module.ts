@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
-import { MessagingModule } from '@paas/messaging';
+import { MessagingModule, RpcClient } from '@paas/messaging';
 import { blobStoreFor } from '@paas/storage';
+import { AccountsService } from './accounts.service.js';
 import { ApiController } from './api.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import type { ApiSettings } from './config.js';
@@ -29,9 +30,10 @@ export class ApiModule {
         { provide: SETTINGS, useValue: settings },
         { provide: BLOBS, useValue: blobStoreFor(settings.dataDir) },
         { provide: API_KEY_HOLDER, useValue: { value: apiKey } },
-        { provide: APP_GUARD, inject: [Reflector, API_KEY_HOLDER], useFactory: (r: Reflector, k: { value: string }) => new AuthGuard(r, k) },
+        { provide: AuthGuard, inject: [Reflector, API_KEY_HOLDER, RpcClient], useFactory: (r: Reflector, k: { value: string }, rpc: RpcClient) => new AuthGuard(r, k, settings.adminEmail, rpc) },
+        { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
-        PlatformService, GitService, PushService, HealthService, LogsService, LogStreams, GrpcServer, HttpsListener, RendezvousListener,
+        AccountsService, PlatformService, GitService, PushService, HealthService, LogsService, LogStreams, GrpcServer, HttpsListener, RendezvousListener,
       ],
     };
   }

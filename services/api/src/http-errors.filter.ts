@@ -9,6 +9,7 @@ const STATUS: Record<ErrorId, number> = {
   invalid_params: 422,
   illegal_state: 422,
   unauthorized: 401,
+  forbidden: 403,
   timeout: 503,
   unavailable: 503,
   internal: 500,

@@ -6,9 +6,10 @@ import {
   type AppInfo,
 } from '@paas/contracts';
 import { RpcClient } from '@paas/messaging';
+import { scopeOf, type Actor } from './actor.js';
 import type { ApiSettings } from './config.js';
 import {
-  defaultHostname, domainId, parseQuantity, presentApp, presentCollaborator, presentDomain, presentDyno, presentFormation, presentRelease, type Site,
+  defaultHostname, domainId, parseQuantity, stableId, presentApp, presentDomain, presentDyno, presentFormation, presentRelease, type Site,
 } from './domain/presenters.js';
 import { RendezvousListener } from './rendezvous/rendezvous-listener.js';
 import { SETTINGS } from './tokens.js';
@@ -42,118 +43,121 @@ export class PlatformService {
     if (!this.settings.publicUrl) this.site.apiUrl = url;
   }
 
-  get by(): string {
-    return this.settings.adminEmail;
+  /** The caller's account, as `GET /account` answers (the CLI reads `email`). */
+  account(actor: Actor) {
+    return { id: actor.accountId ?? stableId(`account:${actor.email}`), email: actor.email, name: actor.admin ? 'Admin' : null, allow_tracking: false, beta: false, verified: true, two_factor_authentication: false };
   }
 
-  account() {
-    return { id: presentApp(this.site, { owner: this.by } as never).owner.id, email: this.by, name: 'Admin', allow_tracking: false, beta: false, verified: true, two_factor_authentication: false };
+  /** The app the actor may see, by name or id; another user's app is not found, never forbidden. */
+  private appOf(actor: Actor, app: string): Promise<AppInfo> {
+    return this.rpc.request(GetApp, { app, ...scopeOf(actor) });
   }
 
-  async createApp(body: unknown) {
+  async createApp(actor: Actor, body: unknown) {
     const b = createBody.parse(body) ?? {};
-    return presentApp(this.site, await this.rpc.request(CreateApp, { name: b.name, by: this.by }));
+    return presentApp(this.site, await this.rpc.request(CreateApp, { name: b.name, by: actor.email }));
   }
 
-  async listApps() {
-    return (await this.rpc.request(ListApps, {})).map((a) => presentApp(this.site, a));
+  async listApps(actor: Actor) {
+    return (await this.rpc.request(ListApps, { ...scopeOf(actor) })).map((a) => presentApp(this.site, a));
   }
 
-  async getApp(app: string) {
-    return presentApp(this.site, await this.rpc.request(GetApp, { app }));
+  async getApp(actor: Actor, app: string) {
+    return presentApp(this.site, await this.appOf(actor, app));
   }
 
-  async destroyApp(app: string) {
-    return presentApp(this.site, await this.rpc.request(DestroyApp, { app, by: this.by }));
+  async destroyApp(actor: Actor, app: string) {
+    const a = await this.appOf(actor, app);
+    return presentApp(this.site, await this.rpc.request(DestroyApp, { app: a.id, by: actor.email }));
   }
 
-  getConfig(app: string) {
-    return this.rpc.request(GetConfigVars, { app });
+  async getConfig(actor: Actor, app: string) {
+    const a = await this.appOf(actor, app);
+    return this.rpc.request(GetConfigVars, { app: a.id });
   }
 
-  async setConfig(app: string, body: unknown) {
+  async setConfig(actor: Actor, app: string, body: unknown) {
     const changes = configBody.parse(body ?? {});
-    return (await this.rpc.request(SetConfigVars, { app, changes, by: this.by })).config;
+    const a = await this.appOf(actor, app);
+    return (await this.rpc.request(SetConfigVars, { app: a.id, changes, by: actor.email })).config;
   }
 
-  async listReleases(app: string) {
-    return (await this.rpc.request(ListReleases, { app })).map((r) => presentRelease(this.site, r));
+  async listReleases(actor: Actor, app: string) {
+    const a = await this.appOf(actor, app);
+    return (await this.rpc.request(ListReleases, { app: a.id })).map((r) => presentRelease(this.site, r));
   }
 
-  async getRelease(app: string, release: string) {
-    return presentRelease(this.site, await this.rpc.request(GetRelease, { app, release }));
+  async getRelease(actor: Actor, app: string, release: string) {
+    const a = await this.appOf(actor, app);
+    return presentRelease(this.site, await this.rpc.request(GetRelease, { app: a.id, release }));
   }
 
-  async releaseConfig(app: string, release: string) {
-    return (await this.rpc.request(GetRelease, { app, release })).config;
+  async releaseConfig(actor: Actor, app: string, release: string) {
+    const a = await this.appOf(actor, app);
+    return (await this.rpc.request(GetRelease, { app: a.id, release })).config;
   }
 
-  async rollback(app: string, body: unknown) {
+  async rollback(actor: Actor, app: string, body: unknown) {
     const { release } = z.object({ release: z.union([z.string(), z.number()]) }).parse(body);
-    return presentRelease(this.site, await this.rpc.request(RollbackRelease, { app, release: String(release), by: this.by }));
+    const a = await this.appOf(actor, app);
+    return presentRelease(this.site, await this.rpc.request(RollbackRelease, { app: a.id, release: String(release), by: actor.email }));
   }
 
-  async formation(app: string) {
-    const a = await this.rpc.request(GetApp, { app });
+  async formation(actor: Actor, app: string) {
+    const a = await this.appOf(actor, app);
     return (await this.rpc.request(GetFormation, { app: a.id })).map((f) => presentFormation(a, f));
   }
 
-  async scale(app: string, body: unknown) {
+  async scale(actor: Actor, app: string, body: unknown) {
     const updates = formationBody.parse(body).updates.map((u) => ({
       type: u.type,
       quantity: parseQuantity(u.quantity),
       size: u.size === undefined ? undefined : dynoSize.parse(u.size.toLowerCase()),
     }));
-    const a = await this.rpc.request(GetApp, { app });
-    return (await this.rpc.request(ScaleFormation, { app: a.id, updates, by: this.by })).map((f) => presentFormation(a, f));
+    const a = await this.appOf(actor, app);
+    return (await this.rpc.request(ScaleFormation, { app: a.id, updates, by: actor.email })).map((f) => presentFormation(a, f));
   }
 
   /** No add-on services exist yet: an app's add-ons and attachments are empty lists. */
-  async addons(app: string) {
-    await this.rpc.request(GetApp, { app });
+  async addons(actor: Actor, app: string) {
+    await this.appOf(actor, app);
     return [];
   }
 
-  /** Until accounts exist, the owner is the app's only collaborator. */
-  async collaborators(app: string) {
-    const a = await this.rpc.request(GetApp, { app });
-    return [presentCollaborator(a, a.owner)];
-  }
-
   /** The default domain every app has (`<app>.<domain>`, not stored), then the custom ones, oldest first. */
-  async domains(app: string) {
-    const a = await this.rpc.request(GetApp, { app });
+  async domains(actor: Actor, app: string) {
+    const a = await this.appOf(actor, app);
     const custom = await this.rpc.request(ListDomains, { app: a.id });
     return [presentDomain(this.site, a), ...custom.map((d) => presentDomain(this.site, a, d))];
   }
 
   /** One domain, named by hostname or id (`heroku domains:info`). */
-  async domain(app: string, ref: string) {
-    const all = await this.domains(app);
+  async domain(actor: Actor, app: string, ref: string) {
+    const all = await this.domains(actor, app);
     const found = all.find((d) => d.id === ref.toLowerCase() || d.hostname === ref.toLowerCase());
     if (!found) throw new PaasError('not_found', "Couldn't find that domain.");
     return found;
   }
 
-  async addDomain(app: string, body: unknown) {
+  async addDomain(actor: Actor, app: string, body: unknown) {
     const { hostname } = domainBody.parse(body);
-    const a = await this.rpc.request(GetApp, { app });
+    const a = await this.appOf(actor, app);
     // Names under the platform's own domain are the apps' default domains: they are routed already.
     const host = hostname.trim().toLowerCase();
     if (host === this.site.domain || host.endsWith(`.${this.site.domain}`)) {
       throw new PaasError('invalid_params', `${hostname} is under the platform's domain ${this.site.domain}: every app already answers at <app>.${this.site.domain}. Add a domain you own.`);
     }
-    return presentDomain(this.site, a, await this.rpc.request(AddDomain, { app: a.id, hostname, by: this.by }));
+    return presentDomain(this.site, a, await this.rpc.request(AddDomain, { app: a.id, hostname, by: actor.email }));
   }
 
   /** Removes a custom domain named by hostname or id; the default domain cannot be removed. */
-  async removeDomain(app: string, ref: string) {
-    const a = await this.rpc.request(GetApp, { app });
+  async removeDomain(actor: Actor, app: string, ref: string) {
+    const a = await this.appOf(actor, app);
     const hostname = UUID.test(ref) ? await this.hostnameOf(a, ref) : ref;
     if (hostname.trim().toLowerCase() === defaultHostname(this.site, a)) {
       throw new PaasError('invalid_params', `${hostname} is the app's default domain: it cannot be removed (it goes with the app).`);
     }
-    return presentDomain(this.site, a, await this.rpc.request(RemoveDomain, { app: a.id, hostname, by: this.by }));
+    return presentDomain(this.site, a, await this.rpc.request(RemoveDomain, { app: a.id, hostname, by: actor.email }));
   }
 
   private async hostnameOf(a: AppInfo, id: string): Promise<string> {
@@ -164,8 +168,8 @@ export class PlatformService {
   }
 
   /** No SNI endpoints (custom certificates) exist yet; `domains:add` asks for them first. */
-  async sniEndpoints(app: string) {
-    await this.rpc.request(GetApp, { app });
+  async sniEndpoints(actor: Actor, app: string) {
+    await this.appOf(actor, app);
     return [];
   }
 
@@ -173,26 +177,26 @@ export class PlatformService {
    * Starts a one-off dyno (`heroku run:detached`), or with `attach` creates one that starts once the
    * client connects to the returned attach_url (`heroku run`, see rendezvous/).
    */
-  async runDyno(app: string, body: unknown) {
+  async runDyno(actor: Actor, app: string, body: unknown) {
     const b = runBody.parse(body);
-    const a = await this.rpc.request(GetApp, { app });
+    const a = await this.appOf(actor, app);
     const size = b.size === undefined ? undefined : dynoSize.parse(b.size.toLowerCase());
-    const d = await this.rpc.request(RunDyno, { appId: a.id, command: b.command, env: b.env, size, by: this.by, ...(b.attach ? { attach: true } : {}) });
+    const d = await this.rpc.request(RunDyno, { appId: a.id, command: b.command, env: b.env, size, by: actor.email, ...(b.attach ? { attach: true } : {}) });
     if (!b.attach) return presentDyno(d, null);
     const attachUrl = this.rendezvous.offer({ appId: a.id, dynoId: d.id, name: d.name });
     return { ...presentDyno(d, null), attach_url: attachUrl };
   }
 
   /** Restarts (or stops) all dynos, one process type (`web`) or one dyno (`web.1`). */
-  async restartDynos(app: string, target?: string, stop = false) {
-    const a = await this.rpc.request(GetApp, { app });
+  async restartDynos(actor: Actor, app: string, target?: string, stop = false) {
+    const a = await this.appOf(actor, app);
     const which = target === undefined ? {} : target.includes('.') ? { name: target } : { type: target };
-    await this.rpc.request(stop ? StopDynos : RestartDynos, { appId: a.id, ...which, by: this.by });
+    await this.rpc.request(stop ? StopDynos : RestartDynos, { appId: a.id, ...which, by: actor.email });
     return {};
   }
 
-  async dynos(app: string) {
-    const a = await this.rpc.request(GetApp, { app });
+  async dynos(actor: Actor, app: string) {
+    const a = await this.appOf(actor, app);
     const releases = await this.rpc.request(ListReleases, { app: a.id });
     const ids = new Map(releases.map((r) => [r.version, r.id]));
     return (await this.rpc.request(ListDynos, { appId: a.id })).map((d) => presentDyno(d, ids.get(d.releaseVersion) ?? null));

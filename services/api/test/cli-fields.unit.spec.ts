@@ -37,7 +37,7 @@ describe('every field the Heroku CLI reads is in our replies', () => {
     dyno: presentDyno(dyno, release.id),
     domain: presentDomain(site, app),
     customDomain: presentDomain(site, app, { hostname: 'www.example.com', kind: 'custom', createdAt: app.createdAt }),
-    collaborator: presentCollaborator(app, app.owner),
+    collaborator: presentCollaborator(app, { email: app.owner, role: 'owner', createdAt: app.createdAt }),
   };
   for (const [resource, fields] of Object.entries(CLI_READS)) {
     test(resource, () => {

@@ -1,19 +1,32 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
+  AddCollaborator, Authenticate, CreateAccount, IssueToken, ListCollaborators, ListTokens, RemoveCollaborator, RevokeToken, VerifyToken,
   AddDomain, CreateApp, DestroyApp, GetApp, GetConfigVars, GetDesiredState, GetFormation, GetRelease, ListApps,
   ListDomains, ListReleases, RemoveDomain, RollbackRelease, ScaleFormation, SetConfigVars, SlugBuilt, type EventOf, type RequestOf,
 } from '@paas/contracts';
 import { HandleRpc, OnEvent } from '@paas/messaging';
 import { ReadModel } from './adapters/read-model.js';
+import { AccountService } from './account.service.js';
+import { AppAccess } from './app-access.js';
+import { CollaboratorsService } from './collaborators.service.js';
 import { ReleaseService } from './release.service.js';
 
 type Req<C> = RequestOf<C>;
 
-/** Every NATS subject the release service answers: commands and queries on apps, and SlugBuilt. */
+/**
+ * Every NATS subject the release service answers: commands and queries on apps (scoped to the
+ * request's `actor` when given), accounts, API tokens, collaborators, and SlugBuilt.
+ */
 @Controller()
 export class ReleaseController {
-  constructor(private readonly release: ReleaseService, private readonly read: ReadModel) {}
+  constructor(
+    private readonly release: ReleaseService,
+    private readonly read: ReadModel,
+    private readonly access: AppAccess,
+    private readonly accounts: AccountService,
+    private readonly collaborators: CollaboratorsService,
+  ) {}
 
   @HandleRpc(CreateApp)
   handleCreateApp(@Payload() req: Req<typeof CreateApp>) {
@@ -22,22 +35,22 @@ export class ReleaseController {
 
   @HandleRpc(DestroyApp)
   handleDestroyApp(@Payload() req: Req<typeof DestroyApp>) {
-    return this.release.destroyApp(req.app, req.by);
+    return this.release.destroyApp(req.app, req.by, req.actor);
   }
 
   @HandleRpc(GetApp)
   handleGetApp(@Payload() req: Req<typeof GetApp>) {
-    return this.read.app(req.app);
+    return this.access.app(req.app, req.actor);
   }
 
   @HandleRpc(ListApps)
-  handleListApps() {
-    return this.read.apps();
+  handleListApps(@Payload() req: Req<typeof ListApps>) {
+    return this.access.apps(req.actor);
   }
 
   @HandleRpc(GetConfigVars)
   handleGetConfigVars(@Payload() req: Req<typeof GetConfigVars>) {
-    return this.release.config(req.app);
+    return this.release.config(req.app, req.actor);
   }
 
   @HandleRpc(SetConfigVars)
@@ -47,22 +60,22 @@ export class ReleaseController {
 
   @HandleRpc(ListReleases)
   handleListReleases(@Payload() req: Req<typeof ListReleases>) {
-    return this.read.releases(req.app);
+    return this.release.releases(req.app, req.actor);
   }
 
   @HandleRpc(GetRelease)
   handleGetRelease(@Payload() req: Req<typeof GetRelease>) {
-    return this.read.release(req.app, req.release);
+    return this.release.release(req.app, req.release, req.actor);
   }
 
   @HandleRpc(RollbackRelease)
   handleRollbackRelease(@Payload() req: Req<typeof RollbackRelease>) {
-    return this.release.rollback(req.app, req.release, req.by);
+    return this.release.rollback(req.app, req.release, req.by, req.actor);
   }
 
   @HandleRpc(GetFormation)
   handleGetFormation(@Payload() req: Req<typeof GetFormation>) {
-    return this.release.formation(req.app);
+    return this.release.formation(req.app, req.actor);
   }
 
   @HandleRpc(ScaleFormation)
@@ -72,7 +85,7 @@ export class ReleaseController {
 
   @HandleRpc(ListDomains)
   handleListDomains(@Payload() req: Req<typeof ListDomains>) {
-    return this.release.domains(req.app);
+    return this.release.domains(req.app, req.actor);
   }
 
   @HandleRpc(AddDomain)
@@ -88,6 +101,51 @@ export class ReleaseController {
   @HandleRpc(GetDesiredState)
   handleGetDesiredState() {
     return this.read.desiredState();
+  }
+
+  @HandleRpc(CreateAccount)
+  handleCreateAccount(@Payload() req: Req<typeof CreateAccount>) {
+    return this.accounts.create(req);
+  }
+
+  @HandleRpc(Authenticate)
+  handleAuthenticate(@Payload() req: Req<typeof Authenticate>) {
+    return this.accounts.authenticate(req);
+  }
+
+  @HandleRpc(IssueToken)
+  handleIssueToken(@Payload() req: Req<typeof IssueToken>) {
+    return this.accounts.issueToken(req);
+  }
+
+  @HandleRpc(VerifyToken)
+  handleVerifyToken(@Payload() req: Req<typeof VerifyToken>) {
+    return this.accounts.verifyToken(req.tokenHash);
+  }
+
+  @HandleRpc(ListTokens)
+  handleListTokens(@Payload() req: Req<typeof ListTokens>) {
+    return this.accounts.listTokens(req.accountId);
+  }
+
+  @HandleRpc(RevokeToken)
+  handleRevokeToken(@Payload() req: Req<typeof RevokeToken>) {
+    return this.accounts.revokeToken(req.accountId, req.tokenId);
+  }
+
+  @HandleRpc(ListCollaborators)
+  handleListCollaborators(@Payload() req: Req<typeof ListCollaborators>) {
+    return this.collaborators.list(req.app, req.actor);
+  }
+
+  @HandleRpc(AddCollaborator)
+  handleAddCollaborator(@Payload() req: Req<typeof AddCollaborator>) {
+    return this.collaborators.add(req);
+  }
+
+  @HandleRpc(RemoveCollaborator)
+  handleRemoveCollaborator(@Payload() req: Req<typeof RemoveCollaborator>) {
+    return this.collaborators.remove(req);
   }
 
   @OnEvent(SlugBuilt)

@@ -1,5 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '@paas/messaging';
+import { AccountCommands } from './account-commands.js';
+import { AccountService } from './account.service.js';
+import { AppAccess } from './app-access.js';
+import { CollaboratorsService } from './collaborators.service.js';
+import { AccountReadModel } from './adapters/account-read-model.js';
 import { ApiLog } from './adapters/api-log.js';
 import { databaseProvider, DatabaseLifecycle } from './adapters/database.js';
 import { EventStore } from './adapters/event-store.js';
@@ -30,6 +35,11 @@ export class ReleaseModule {
         OutboxPublisher,
         CommandHandler,
         ReleaseService,
+        AccountReadModel,
+        AccountCommands,
+        AccountService,
+        AppAccess,
+        CollaboratorsService,
       ],
     };
   }

@@ -5,6 +5,7 @@ import {
   type AddDomain, type CreateApp, type RemoveDomain, type ScaleFormation, type SetConfigVars,
 } from '@paas/contracts';
 import { ReadModel } from './adapters/read-model.js';
+import { AppAccess } from './app-access.js';
 import { CommandHandler, type Outcome } from './command-handler.js';
 import { generateAppName } from './domain/app-names.js';
 
@@ -15,7 +16,7 @@ const NAME_TRIES = 5;
 export class ReleaseService {
   private readonly log = new Logger('release');
 
-  constructor(private readonly commands: CommandHandler, private readonly read: ReadModel) {}
+  constructor(private readonly commands: CommandHandler, private readonly read: ReadModel, private readonly access: AppAccess) {}
 
   /** Creates an app under the given name, or under a generated one that is free. */
   async createApp(req: RequestOf<typeof CreateApp>): Promise<AppInfo> {
@@ -34,48 +35,58 @@ export class ReleaseService {
   }
 
   /** Destroys an app; answers with the app as it was. */
-  async destroyApp(ref: string, by: string): Promise<AppInfo> {
-    const app = await this.read.app(ref);
+  async destroyApp(ref: string, by: string, actor?: string): Promise<AppInfo> {
+    const app = await this.access.app(ref, actor);
     await this.commands.execute(app.id, { type: 'DestroyApp', by });
     return app;
   }
 
   async setConfigVars(req: RequestOf<typeof SetConfigVars>): Promise<{ config: Record<string, string>; release: ReleaseInfo | null }> {
-    const app = await this.read.app(req.app);
+    const app = await this.access.app(req.app, req.actor);
     const outcome = await this.commands.execute(app.id, { type: 'SetConfigVars', changes: req.changes, by: req.by });
     const version = releasedVersion(outcome);
     return { config: await this.read.config(app.id), release: version ? await this.read.release(app.id, String(version)) : null };
   }
 
   /** Rolls back to a release named by id or version; answers with the new release. */
-  async rollback(ref: string, release: string, by: string): Promise<ReleaseInfo> {
-    const app = await this.read.app(ref);
+  async rollback(ref: string, release: string, by: string, actor?: string): Promise<ReleaseInfo> {
+    const app = await this.access.app(ref, actor);
     const target = await this.read.release(app.id, release);
     const outcome = await this.commands.execute(app.id, { type: 'Rollback', version: target.version, by });
     return this.read.release(app.id, String(releasedVersion(outcome)));
   }
 
   async scale(req: RequestOf<typeof ScaleFormation>): Promise<FormationInfo[]> {
-    const app = await this.read.app(req.app);
+    const app = await this.access.app(req.app, req.actor);
     await this.commands.execute(app.id, { type: 'ScaleFormation', updates: req.updates, by: req.by });
     return this.read.formation(app.id);
   }
 
-  async config(ref: string): Promise<Record<string, string>> {
-    return this.read.config((await this.read.app(ref)).id);
+  async config(ref: string, actor?: string): Promise<Record<string, string>> {
+    return this.read.config((await this.access.app(ref, actor)).id);
   }
 
-  async formation(ref: string): Promise<FormationInfo[]> {
-    return this.read.formation((await this.read.app(ref)).id);
+  async formation(ref: string, actor?: string): Promise<FormationInfo[]> {
+    return this.read.formation((await this.access.app(ref, actor)).id);
   }
 
-  async domains(ref: string): Promise<DomainInfo[]> {
-    return this.read.domains((await this.read.app(ref)).id);
+  async domains(ref: string, actor?: string): Promise<DomainInfo[]> {
+    return this.read.domains((await this.access.app(ref, actor)).id);
+  }
+
+  /** The app's releases, oldest first. */
+  async releases(ref: string, actor?: string): Promise<ReleaseInfo[]> {
+    return this.read.releases((await this.access.app(ref, actor)).id);
+  }
+
+  /** One release by id or version. */
+  async release(ref: string, release: string, actor?: string): Promise<ReleaseInfo> {
+    return this.read.release((await this.access.app(ref, actor)).id, release);
   }
 
   /** Adds a custom domain; answers with it as stored (normalized to lowercase). */
   async addDomain(req: RequestOf<typeof AddDomain>): Promise<DomainInfo> {
-    const app = await this.read.app(req.app);
+    const app = await this.access.app(req.app, req.actor);
     const outcome = await this.commands.execute(app.id, { type: 'AddDomain', hostname: req.hostname, by: req.by });
     const { hostname } = outcome.events[0]!.envelope.data as { hostname: string };
     return (await this.read.domains(app.id)).find((d) => d.hostname === hostname)!;
@@ -83,7 +94,7 @@ export class ReleaseService {
 
   /** Removes a custom domain; answers with the domain as it was. */
   async removeDomain(req: RequestOf<typeof RemoveDomain>): Promise<DomainInfo> {
-    const app = await this.read.app(req.app);
+    const app = await this.access.app(req.app, req.actor);
     const before = await this.read.domains(app.id);
     const outcome = await this.commands.execute(app.id, { type: 'RemoveDomain', hostname: req.hostname, by: req.by });
     const { envelope } = outcome.events[0]!;

@@ -102,7 +102,8 @@ export class Harness {
   }
 
   /** Rows of a table in a stable order, for comparing snapshots. */
-  async rows(table: 'apps' | 'releases' | 'config_vars' | 'formation' | 'domains' | 'events' | 'outbox'): Promise<unknown[]> {
+  async rows(table: 'apps' | 'releases' | 'config_vars' | 'formation' | 'domains' | 'events' | 'outbox'
+    | 'accounts' | 'api_tokens' | 'collaborators'): Promise<unknown[]> {
     const rows = await this.db.selectFrom(table).selectAll().execute();
     return rows.map((r) => JSON.parse(JSON.stringify(r))).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   }

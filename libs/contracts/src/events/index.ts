@@ -1,7 +1,12 @@
+import { AccountCreated } from './account-created.js';
+import { ApiTokenIssued } from './api-token-issued.js';
+import { ApiTokenRevoked } from './api-token-revoked.js';
 import { AppCreated } from './app-created.js';
 import { AppDestroyed } from './app-destroyed.js';
 import { BuildFailed } from './build-failed.js';
 import { BuildStarted } from './build-started.js';
+import { CollaboratorAdded } from './collaborator-added.js';
+import { CollaboratorRemoved } from './collaborator-removed.js';
 import { ConfigVarsChanged } from './config-vars-changed.js';
 import { DomainAdded } from './domain-added.js';
 import { DomainRemoved } from './domain-removed.js';
@@ -13,13 +18,15 @@ import { SourcePushed } from './source-pushed.js';
 import type { EventOf } from '../envelope.js';
 
 export {
-  AppCreated, AppDestroyed, BuildFailed, BuildStarted, ConfigVarsChanged, DomainAdded, DomainRemoved, DynoStateChanged,
+  AccountCreated, ApiTokenIssued, ApiTokenRevoked, AppCreated, AppDestroyed, BuildFailed, BuildStarted,
+  CollaboratorAdded, CollaboratorRemoved, ConfigVarsChanged, DomainAdded, DomainRemoved, DynoStateChanged,
   FormationScaled, ReleaseCreated, SlugBuilt, SourcePushed,
 };
 
 /** Every event contract, by type name. */
 export const Events = {
-  AppCreated, AppDestroyed, BuildFailed, BuildStarted, ConfigVarsChanged, DomainAdded, DomainRemoved,
+  AccountCreated, ApiTokenIssued, ApiTokenRevoked, AppCreated, AppDestroyed, BuildFailed, BuildStarted,
+  CollaboratorAdded, CollaboratorRemoved, ConfigVarsChanged, DomainAdded, DomainRemoved,
   DynoStateChanged, FormationScaled, ReleaseCreated, SlugBuilt, SourcePushed,
 } as const;
 export type EventType = keyof typeof Events;

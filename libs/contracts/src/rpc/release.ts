@@ -37,23 +37,30 @@ export type ReleaseInfo = z.infer<typeof releaseInfo>;
 export const formationInfo = formationEntry.extend({ command: z.string(), updatedAt: z.string() });
 export type FormationInfo = z.infer<typeof formationInfo>;
 
+/**
+ * Who asks (an account email) in app-scoped requests: an app they neither own nor collaborate on
+ * is not_found, and ListApps lists only theirs. Absent = the admin, who sees everything.
+ */
+const actor = z.string().optional();
+
 export const CreateApp = defineRpc('release', 'CreateApp', z.strictObject({ name: appName.optional(), by }), appInfo);
-export const DestroyApp = defineRpc('release', 'DestroyApp', z.strictObject({ app: appRef, by }), appInfo);
-export const GetApp = defineRpc('release', 'GetApp', z.strictObject({ app: appRef }), appInfo);
-export const ListApps = defineRpc('release', 'ListApps', z.strictObject({}), z.array(appInfo));
-export const GetConfigVars = defineRpc('release', 'GetConfigVars', z.strictObject({ app: appRef }), configVars);
+export const DestroyApp = defineRpc('release', 'DestroyApp', z.strictObject({ app: appRef, by, actor }), appInfo);
+export const GetApp = defineRpc('release', 'GetApp', z.strictObject({ app: appRef, actor }), appInfo);
+export const ListApps = defineRpc('release', 'ListApps', z.strictObject({ actor }), z.array(appInfo));
+export const GetConfigVars = defineRpc('release', 'GetConfigVars', z.strictObject({ app: appRef, actor }), configVars);
 export const SetConfigVars = defineRpc('release', 'SetConfigVars',
-  z.strictObject({ app: appRef, changes: z.record(configVarName, z.string().nullable()), by }),
+  z.strictObject({ app: appRef, changes: z.record(configVarName, z.string().nullable()), by, actor }),
   z.strictObject({ config: configVars, release: releaseInfo.nullable() }));
-export const ListReleases = defineRpc('release', 'ListReleases', z.strictObject({ app: appRef }), z.array(releaseInfo));
-export const GetRelease = defineRpc('release', 'GetRelease', z.strictObject({ app: appRef, release: z.string().min(1) }), releaseInfo);
-export const RollbackRelease = defineRpc('release', 'RollbackRelease', z.strictObject({ app: appRef, release: z.string().min(1), by }), releaseInfo);
-export const GetFormation = defineRpc('release', 'GetFormation', z.strictObject({ app: appRef }), z.array(formationInfo));
+export const ListReleases = defineRpc('release', 'ListReleases', z.strictObject({ app: appRef, actor }), z.array(releaseInfo));
+export const GetRelease = defineRpc('release', 'GetRelease', z.strictObject({ app: appRef, release: z.string().min(1), actor }), releaseInfo);
+export const RollbackRelease = defineRpc('release', 'RollbackRelease', z.strictObject({ app: appRef, release: z.string().min(1), by, actor }), releaseInfo);
+export const GetFormation = defineRpc('release', 'GetFormation', z.strictObject({ app: appRef, actor }), z.array(formationInfo));
 export const ScaleFormation = defineRpc('release', 'ScaleFormation',
   z.strictObject({
     app: appRef,
     updates: z.array(z.strictObject({ type: processType, quantity: z.number().int().min(0).optional(), size: dynoSize.optional() })).min(1),
     by,
+    actor,
   }),
   z.array(formationInfo));
 
@@ -71,9 +78,9 @@ export type DomainInfo = z.infer<typeof domainInfo>;
 /** Hostnames arrive as users typed them: the release service normalizes and checks them. */
 const hostnameRequest = z.string().min(1).max(1000);
 
-export const ListDomains = defineRpc('release', 'ListDomains', z.strictObject({ app: appRef }), z.array(domainInfo));
-export const AddDomain = defineRpc('release', 'AddDomain', z.strictObject({ app: appRef, hostname: hostnameRequest, by }), domainInfo);
-export const RemoveDomain = defineRpc('release', 'RemoveDomain', z.strictObject({ app: appRef, hostname: hostnameRequest, by }), domainInfo);
+export const ListDomains = defineRpc('release', 'ListDomains', z.strictObject({ app: appRef, actor }), z.array(domainInfo));
+export const AddDomain = defineRpc('release', 'AddDomain', z.strictObject({ app: appRef, hostname: hostnameRequest, by, actor }), domainInfo);
+export const RemoveDomain = defineRpc('release', 'RemoveDomain', z.strictObject({ app: appRef, hostname: hostnameRequest, by, actor }), domainInfo);
 
 /** What the dyno-manager should run: every app's current release and formation. */
 export const desiredApp = z.strictObject({

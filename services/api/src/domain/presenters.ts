@@ -113,16 +113,16 @@ export function parseQuantity(q: unknown): number | undefined {
   return n;
 }
 
-/** A collaborator in Platform API v3 shape. */
-export function presentCollaborator(app: AppInfo, email: string) {
+/** A collaborator (the owner included) in Platform API v3 shape. */
+export function presentCollaborator(app: AppInfo, c: { email: string; role: 'owner' | 'collaborator'; createdAt: string }) {
   return {
-    id: stableId(`collaborator:${app.id}:${email}`),
+    id: stableId(`collaborator:${app.id}:${c.email}`),
     app: { id: app.id, name: app.name },
-    user: { id: accountId(email), email, federated: false },
-    role: email === app.owner ? 'owner' : 'collaborator',
+    user: { id: accountId(c.email), email: c.email, federated: false },
+    role: c.role,
     permissions: [],
-    created_at: app.createdAt,
-    updated_at: app.updatedAt,
+    created_at: c.createdAt,
+    updated_at: c.createdAt,
   };
 }
 

@@ -9,6 +9,7 @@ import type { ApiSettings } from '../config.js';
 import { SETTINGS } from '../tokens.js';
 import { advertiseRefs, ensureBareRepo, installHooks, serviceRpc, type GitService as Service } from './git-http.js';
 import { PushService, type PushSession } from './push.service.js';
+import { scopeOf, type Actor } from '../actor.js';
 
 const REPO = /^([a-z][a-z0-9-]{2,29})\.git$/;
 
@@ -37,15 +38,16 @@ export class GitService implements OnModuleInit {
     this.hookUrl = `http://127.0.0.1:${port}/internal/git/pre-receive`;
   }
 
-  async infoRefs(repo: string, service: Service, res: Response): Promise<void> {
-    const app = await this.app(repo);
+  async infoRefs(actor: Actor, repo: string, service: Service, res: Response): Promise<void> {
+    const app = await this.app(actor, repo);
     const path = this.repoPath(app.id);
     await ensureBareRepo(path);
     await advertiseRefs(service, path, res);
   }
 
-  async rpcCall(repo: string, service: Service, req: Request, res: Response, by: string): Promise<void> {
-    const app = await this.app(repo);
+  async rpcCall(actor: Actor, repo: string, service: Service, req: Request, res: Response): Promise<void> {
+    const app = await this.app(actor, repo);
+    const by = actor.email;
     const path = this.repoPath(app.id);
     await ensureBareRepo(path);
     const token = randomBytes(24).toString('hex');
@@ -76,10 +78,10 @@ export class GitService implements OnModuleInit {
     res.end(`\u0000exit ${code}\n`);
   }
 
-  private async app(repo: string) {
+  private async app(actor: Actor, repo: string) {
     const m = REPO.exec(repo);
     if (!m) throw new PaasError('not_found', `No such repository "${repo}": push to <app>.git.`);
-    return this.rpc.request(GetApp, { app: m[1] });
+    return this.rpc.request(GetApp, { app: m[1], ...scopeOf(actor) });
   }
 
   private repoPath(appId: string): string {

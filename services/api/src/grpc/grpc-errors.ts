@@ -9,6 +9,7 @@ const CODE: Record<ErrorId, status> = {
   invalid_params: status.INVALID_ARGUMENT,
   illegal_state: status.FAILED_PRECONDITION,
   unauthorized: status.UNAUTHENTICATED,
+  forbidden: status.PERMISSION_DENIED,
   timeout: status.DEADLINE_EXCEEDED,
   unavailable: status.UNAVAILABLE,
   internal: status.INTERNAL,

@@ -1,5 +1,6 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { invalid } from '@paas/contracts';
+import type { Actor } from '../actor.js';
 import type { PlatformService } from '../platform.service.js';
 import type { GrpcCalls } from './grpc-calls.js';
 import type { LogTail } from './log-tail.js';
@@ -14,28 +15,29 @@ interface ScaleFormationRequest { app: string; updates: FormationUpdate[] }
 
 /**
  * Every rpc of paas.v1.Platform (libs/contracts/proto/paas/v1/platform.proto) in one table:
- * each decodes the request into the HTTP body shape and delegates to PlatformService.
+ * each decodes the request into the HTTP body shape and delegates to PlatformService. Calls are
+ * made with the admin key, so they act as the admin.
  */
-export function platformHandlers(platform: PlatformService, tail: LogTail, calls: GrpcCalls): UntypedServiceImplementation {
+export function platformHandlers(platform: PlatformService, tail: LogTail, calls: GrpcCalls, admin: Actor): UntypedServiceImplementation {
   return {
-    CreateApp: calls.unary('CreateApp', (r: CreateAppRequest) => platform.createApp({ name: r.name, region: r.region, stack: r.stack })),
-    ListApps: calls.unary('ListApps', async () => ({ apps: await platform.listApps() })),
-    GetApp: calls.unary('GetApp', (r: AppRef) => platform.getApp(r.app)),
-    DestroyApp: calls.unary('DestroyApp', (r: AppRef) => platform.destroyApp(r.app)),
+    CreateApp: calls.unary('CreateApp', (r: CreateAppRequest) => platform.createApp(admin, { name: r.name, region: r.region, stack: r.stack })),
+    ListApps: calls.unary('ListApps', async () => ({ apps: await platform.listApps(admin) })),
+    GetApp: calls.unary('GetApp', (r: AppRef) => platform.getApp(admin, r.app)),
+    DestroyApp: calls.unary('DestroyApp', (r: AppRef) => platform.destroyApp(admin, r.app)),
 
-    GetConfigVars: calls.unary('GetConfigVars', async (r: AppRef) => ({ vars: await platform.getConfig(r.app) })),
-    UpdateConfigVars: calls.unary('UpdateConfigVars', async (r: UpdateConfigVarsRequest) => ({ vars: await platform.setConfig(r.app, configChanges(r)) })),
+    GetConfigVars: calls.unary('GetConfigVars', async (r: AppRef) => ({ vars: await platform.getConfig(admin, r.app) })),
+    UpdateConfigVars: calls.unary('UpdateConfigVars', async (r: UpdateConfigVarsRequest) => ({ vars: await platform.setConfig(admin, r.app, configChanges(r)) })),
 
-    ListReleases: calls.unary('ListReleases', async (r: AppRef) => ({ releases: await platform.listReleases(r.app) })),
-    GetRelease: calls.unary('GetRelease', (r: ReleaseRef) => platform.getRelease(r.app, r.release)),
-    RollbackRelease: calls.unary('RollbackRelease', (r: ReleaseRef) => platform.rollback(r.app, { release: r.release })),
+    ListReleases: calls.unary('ListReleases', async (r: AppRef) => ({ releases: await platform.listReleases(admin, r.app) })),
+    GetRelease: calls.unary('GetRelease', (r: ReleaseRef) => platform.getRelease(admin, r.app, r.release)),
+    RollbackRelease: calls.unary('RollbackRelease', (r: ReleaseRef) => platform.rollback(admin, r.app, { release: r.release })),
 
-    ListFormation: calls.unary('ListFormation', async (r: AppRef) => ({ formation: await platform.formation(r.app) })),
-    ScaleFormation: calls.unary('ScaleFormation', async (r: ScaleFormationRequest) => ({ formation: await platform.scale(r.app, { updates: r.updates.map(formationUpdate) }) })),
+    ListFormation: calls.unary('ListFormation', async (r: AppRef) => ({ formation: await platform.formation(admin, r.app) })),
+    ScaleFormation: calls.unary('ScaleFormation', async (r: ScaleFormationRequest) => ({ formation: await platform.scale(admin, r.app, { updates: r.updates.map(formationUpdate) }) })),
 
-    ListDynos: calls.unary('ListDynos', async (r: AppRef) => ({ dynos: await platform.dynos(r.app) })),
+    ListDynos: calls.unary('ListDynos', async (r: AppRef) => ({ dynos: await platform.dynos(admin, r.app) })),
 
-    TailLogs: calls.serverStream('TailLogs', async (r: AppRef, call) => tail.stream((await platform.getApp(r.app)).id, call)),
+    TailLogs: calls.serverStream('TailLogs', async (r: AppRef, call) => tail.stream((await platform.getApp(admin, r.app)).id, call)),
   };
 }
 

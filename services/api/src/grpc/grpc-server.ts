@@ -3,6 +3,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Names } from '@paas/contracts';
 import { NAMES, NATS_CONNECTION, type NatsConnection } from '@paas/messaging';
 import type { ApiSettings } from '../config.js';
+import { adminActor } from '../actor.js';
 import { PlatformService } from '../platform.service.js';
 import { API_KEY_HOLDER, SETTINGS } from '../tokens.js';
 import { GrpcCalls } from './grpc-calls.js';
@@ -35,7 +36,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.server.addService(platformService().definition, platformHandlers(this.platform, this.tail, new GrpcCalls(this.key)));
+    this.server.addService(platformService().definition, platformHandlers(this.platform, this.tail, new GrpcCalls(this.key), adminActor(this.settings.adminEmail)));
     const target = `${hostForUrl(this.settings.host)}:${this.settings.grpcPort}`;
     this.boundPort = await new Promise<number>((resolve, reject) => {
       this.server.bindAsync(target, ServerCredentials.createInsecure(), (err, port) => (err

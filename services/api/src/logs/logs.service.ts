@@ -7,6 +7,7 @@ import type { ApiSettings } from '../config.js';
 import { API_KEY_HOLDER, SETTINGS } from '../tokens.js';
 import { lastEventId, sessionFor, sessionKey, signSession, verifySession } from './log-sessions.js';
 import { LogStreams } from './log-stream.js';
+import { scopeOf, type Actor } from '../actor.js';
 
 /** `heroku logs`: creates log sessions (signed URLs) and serves them as event streams. */
 @Injectable()
@@ -23,8 +24,8 @@ export class LogsService {
   }
 
   /** A log session of the app, in Heroku's shape; logplex_url works without credentials for a few minutes. */
-  async create(app: string, body: unknown, req: Request) {
-    const { id: appId } = await this.rpc.request(GetApp, { app });
+  async create(actor: Actor, app: string, body: unknown, req: Request) {
+    const { id: appId } = await this.rpc.request(GetApp, { app, ...scopeOf(actor) });
     const now = Date.now();
     const token = signSession(sessionFor(appId, body, now), this.key);
     const at = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');

@@ -49,6 +49,16 @@ export interface EventRow {
 /** The stream holding one app's events. */
 export const appStream = (appId: string) => `app-${appId}`;
 
+const ACCOUNT_PREFIX = 'account-';
+/** The stream holding one account's events (its envelope appId is the account id). */
+export const accountStream = (accountId: string) => `${ACCOUNT_PREFIX}${accountId}`;
+
+/**
+ * Whether a stream's events go to NATS. Account streams carry password and token hashes and
+ * nobody consumes them, so they stay in the log and get no outbox row.
+ */
+export const isPublished = (streamId: string) => !streamId.startsWith(ACCOUNT_PREFIX);
+
 /** The Postgres event log: streams read in order, appends checked against the expected version. */
 @Injectable()
 export class EventStore {
@@ -96,7 +106,7 @@ export class EventStore {
       data: JSON.stringify(envelope.data), metadata: JSON.stringify(metadata),
     }).returning('position').executeTakeFirstOrThrow();
     await project(trx, envelope);
-    await trx.insertInto('outbox').values({ position: row.position }).execute();
+    if (isPublished(streamId)) await trx.insertInto('outbox').values({ position: row.position }).execute();
     return { position: Number(row.position), envelope, trace: metadata.trace };
   }
 }
@@ -111,7 +121,7 @@ export function toStored(row: EventRow): StoredEvent {
   return { position: Number(row.position), envelope, trace: m.trace ?? {} };
 }
 
-/** Turns unique violations into what they mean: a lost race (retry), a taken app name or hostname (409). */
+/** Turns unique violations into what they mean: a lost race (retry), a taken app name, email or hostname (409). */
 function translate(err: unknown, streamId: string, expected: number, events: readonly NewEvent[]): unknown {
   if (isPaasError(err)) return err;
   const pgErr = err as { code?: string; constraint?: string; message?: string };
@@ -119,6 +129,10 @@ function translate(err: unknown, streamId: string, expected: number, events: rea
   if (pgErr.code === '23505' && pgErr.constraint === 'apps_name_key') {
     const created = events.find((e) => e.type === 'AppCreated')?.data as { name: string };
     return conflict(`Name ${created.name} is already taken`);
+  }
+  if (pgErr.code === '23505' && pgErr.constraint === 'accounts_email_key') {
+    const created = events.find((e) => e.type === 'AccountCreated')?.data as { email: string };
+    return conflict(`Email ${created.email} is already taken.`);
   }
   if (pgErr.code === '23505' && pgErr.constraint === 'domains_pkey') {
     const added = events.find((e) => e.type === 'DomainAdded')?.data as { hostname: string };

@@ -1,5 +1,5 @@
 import type {
-  AppCreated, ConfigVarsChanged, DataOf, DomainAdded, DomainRemoved, Envelope, FormationScaled, ReleaseCreated,
+  AccountCreated, ApiTokenIssued, ApiTokenRevoked, CollaboratorAdded, CollaboratorRemoved, AppCreated, ConfigVarsChanged, DataOf, DomainAdded, DomainRemoved, Envelope, FormationScaled, ReleaseCreated,
 } from '@paas/contracts';
 import type { Database, Kysely } from '@paas/db';
 import { DEFAULT_SIZE } from '../domain/formation.js';
@@ -7,12 +7,14 @@ import { DEFAULT_SIZE } from '../domain/formation.js';
 type Db = Kysely<Database>;
 
 /**
- * Applies one event of the log to the query tables (apps, releases, config_vars, formation, domains).
+ * Applies one event of the log to the query tables (apps, releases, config_vars, formation, domains,
+ * collaborators; accounts and api_tokens for account streams).
  * Runs inside the append's transaction, and again for every event when the tables are rebuilt,
  * so both paths produce the same rows. Times come from the event, never from the clock.
  */
 export async function project(db: Db, e: Envelope): Promise<void> {
   const at = new Date(e.occurredAt);
+  if (await projectAccount(db, e, at)) return;
   switch (e.type) {
     case 'AppCreated':
       await onAppCreated(db, e as Envelope<'AppCreated', DataOf<typeof AppCreated>>, at);
@@ -35,6 +37,12 @@ export async function project(db: Db, e: Envelope): Promise<void> {
       break;
     case 'DomainRemoved':
       await db.deleteFrom('domains').where('hostname', '=', (e.data as DataOf<typeof DomainRemoved>).hostname).where('app_id', '=', e.appId).execute();
+      break;
+    case 'CollaboratorAdded':
+      await db.insertInto('collaborators').values({ app_id: e.appId, email: (e.data as DataOf<typeof CollaboratorAdded>).email, created_at: at }).execute();
+      break;
+    case 'CollaboratorRemoved':
+      await db.deleteFrom('collaborators').where('app_id', '=', e.appId).where('email', '=', (e.data as DataOf<typeof CollaboratorRemoved>).email).execute();
       break;
     default:
       return; // not an app event: nothing to project
@@ -97,4 +105,30 @@ async function onFormationScaled(db: Db, appId: string, d: DataOf<typeof Formati
 /** A hostname another app holds fails the primary key: the event store turns that into a conflict. */
 async function onDomainAdded(db: Db, appId: string, d: DataOf<typeof DomainAdded>, at: Date): Promise<void> {
   await db.insertInto('domains').values({ hostname: d.hostname, app_id: appId, created_at: at }).execute();
+}
+
+/** Projects an account stream's event (appId = account id); false when the event is not one. */
+async function projectAccount(db: Db, e: Envelope, at: Date): Promise<boolean> {
+  switch (e.type) {
+    case 'AccountCreated': {
+      const d = e.data as DataOf<typeof AccountCreated>;
+      // A taken email fails accounts_email_key: the event store turns that into a conflict.
+      await db.insertInto('accounts').values({ id: e.appId, email: d.email, password_hash: d.passwordHash, created_at: at }).execute();
+      return true;
+    }
+    case 'ApiTokenIssued': {
+      const d = e.data as DataOf<typeof ApiTokenIssued>;
+      await db.insertInto('api_tokens').values({
+        id: d.tokenId, account_id: e.appId, token_hash: d.tokenHash, description: d.description, created_at: at,
+        expires_at: d.expiresAt === null ? null : new Date(d.expiresAt), revoked_at: null,
+      }).execute();
+      return true;
+    }
+    case 'ApiTokenRevoked':
+      await db.updateTable('api_tokens').set({ revoked_at: at })
+        .where('id', '=', (e.data as DataOf<typeof ApiTokenRevoked>).tokenId).where('account_id', '=', e.appId).execute();
+      return true;
+    default:
+      return false;
+  }
 }

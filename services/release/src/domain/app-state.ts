@@ -1,5 +1,5 @@
 import type {
-  AppCreated, AppDestroyed, ConfigVarsChanged, DataOf, DomainAdded, DomainRemoved, DynoSize, FormationScaled, ReleaseCreated, Slug,
+  AppCreated, AppDestroyed, CollaboratorAdded, CollaboratorRemoved, ConfigVarsChanged, DataOf, DomainAdded, DomainRemoved, DynoSize, FormationScaled, ReleaseCreated, Slug,
 } from '@paas/contracts';
 
 /** The events of an app's stream, as the domain sees them: a type and its payload. */
@@ -10,7 +10,9 @@ export type AppEvent =
   | { readonly type: 'ReleaseCreated'; readonly data: DataOf<typeof ReleaseCreated> }
   | { readonly type: 'FormationScaled'; readonly data: DataOf<typeof FormationScaled> }
   | { readonly type: 'DomainAdded'; readonly data: DataOf<typeof DomainAdded> }
-  | { readonly type: 'DomainRemoved'; readonly data: DataOf<typeof DomainRemoved> };
+  | { readonly type: 'DomainRemoved'; readonly data: DataOf<typeof DomainRemoved> }
+  | { readonly type: 'CollaboratorAdded'; readonly data: DataOf<typeof CollaboratorAdded> }
+  | { readonly type: 'CollaboratorRemoved'; readonly data: DataOf<typeof CollaboratorRemoved> };
 
 export type AppEventType = AppEvent['type'];
 
@@ -45,11 +47,13 @@ export interface AppState {
   readonly releasedBuilds: readonly string[];
   /** Custom domains (hostnames), oldest first; the default `<app>.<domain>` is not among them. */
   readonly domains: readonly string[];
+  /** Collaborators' emails (lowercase), oldest first; the owner is not among them. */
+  readonly collaborators: readonly string[];
 }
 
 /** The state of a stream with no events. */
 export function initialState(id: string): AppState {
-  return { status: 'absent', id, name: '', owner: '', streamVersion: 0, releases: [], config: {}, scale: {}, releasedBuilds: [], domains: [] };
+  return { status: 'absent', id, name: '', owner: '', streamVersion: 0, releases: [], config: {}, scale: {}, releasedBuilds: [], domains: [], collaborators: [] };
 }
 
 /** The newest release, or undefined before v1. */
@@ -75,6 +79,10 @@ export function evolve(state: AppState, event: AppEvent): AppState {
       return { ...s, domains: [...s.domains, event.data.hostname] };
     case 'DomainRemoved':
       return { ...s, domains: s.domains.filter((d) => d !== event.data.hostname) };
+    case 'CollaboratorAdded':
+      return { ...s, collaborators: [...s.collaborators, event.data.email] };
+    case 'CollaboratorRemoved':
+      return { ...s, collaborators: s.collaborators.filter((c) => c !== event.data.email) };
   }
 }
 

@@ -1,6 +1,7 @@
 import { APP_NAME_PATTERN, conflict, dynoSize, illegalState, invalid, notFound, type DynoSize, type Slug } from '@paas/contracts';
 import { applyChanges, currentRelease, evolve, type AppEvent, type AppState, type Scale } from './app-state.js';
 import { configDescription, deployDescription, INITIAL_RELEASE, rollbackDescription } from './descriptions.js';
+import { addCollaborator, removeCollaborator } from './collaborators.js';
 import { addDomain, removeDomain } from './domains.js';
 import { DEFAULT_SIZE, formationOf } from './formation.js';
 
@@ -22,7 +23,9 @@ export type AppCommand =
   | { readonly type: 'Rollback'; readonly version: number; readonly by: string }
   | { readonly type: 'RecordSlug'; readonly buildId: string; readonly slug: Slug }
   | { readonly type: 'AddDomain'; readonly hostname: string; readonly by: string }
-  | { readonly type: 'RemoveDomain'; readonly hostname: string; readonly by: string };
+  | { readonly type: 'RemoveDomain'; readonly hostname: string; readonly by: string }
+  | { readonly type: 'AddCollaborator'; readonly email: string; readonly accountExists: boolean; readonly by: string }
+  | { readonly type: 'RemoveCollaborator'; readonly email: string; readonly by: string };
 
 /** What decide needs from outside besides the state: fresh ids (release ids), so it stays pure. */
 export interface DecideContext {
@@ -48,6 +51,10 @@ export function decide(command: AppCommand, state: AppState, ctx: DecideContext)
       return addDomain(command.hostname, command.by, state);
     case 'RemoveDomain':
       return removeDomain(command.hostname, command.by, state);
+    case 'AddCollaborator':
+      return addCollaborator(command.email, command.accountExists, command.by, state);
+    case 'RemoveCollaborator':
+      return removeCollaborator(command.email, command.by, state);
   }
 }
 
