@@ -101,6 +101,19 @@ describe('the gRPC API serves the Platform API with the same key, errors and dat
     await assert.rejects(call('ListApps', {}, 'wrong-key'), { code: status.UNAUTHENTICATED, details: 'Invalid credentials provided.' });
   });
 
+  test('a user\'s API token works too, and sees only that user\'s apps', async () => {
+    const http = (path: string, init: RequestInit) => fetch(`${p!.apiUrl}${path}`, init);
+    const made = await http('/accounts', { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'grpc-user@example.com', password: 'grpc-password' }) });
+    assert.equal(made.status, 201);
+    const issued = await http('/oauth/authorizations', { method: 'POST', headers: { authorization: `Basic ${Buffer.from('grpc-user@example.com:grpc-password').toString('base64')}` } });
+    const token = ((await issued.json()) as { access_token: { token: string } }).access_token.token;
+    const mine = await call('CreateApp', { name: 'grpc-mine' }, token);
+    assert.equal(mine.owner.email, 'grpc-user@example.com');
+    const { apps } = await call('ListApps', {}, token);
+    assert.deepEqual(apps.map((a: { name: string }) => a.name), ['grpc-mine']);
+    await assert.rejects(call('GetApp', { app: 'grpc-one' }, token), { code: status.NOT_FOUND, details: "Couldn't find that app." });
+  });
+
   test('TailLogs streams the lines published on the app log subject', async () => {
     const app = await call('CreateApp', { name: 'grpc-logs' });
     const tail: ClientReadableStream<{ ts: string; source: string; dyno: string; line: string }> = client.TailLogs({ app: 'grpc-logs' }, withKey(KEY));

@@ -1,7 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PaasError } from '@paas/contracts';
 
 /** The admin API key: PAAS_API_KEY, else the one kept in the data dir, else a new one saved there. */
 export async function loadApiKey(dataDir: string, fromEnv: string | undefined): Promise<{ key: string; source: string; generated: boolean }> {
@@ -38,11 +37,4 @@ export function presentedKey(authorization: string | undefined): string | undefi
     return i < 0 ? decoded : decoded.slice(i + 1);
   }
   return undefined;
-}
-
-/** Checks an Authorization value (HTTP header or gRPC metadata) against the key; throws a typed 401 otherwise. */
-export function authorize(authorization: string | undefined, expected: string): void {
-  const key = presentedKey(authorization);
-  if (key && sameSecret(key, expected)) return;
-  throw new PaasError('unauthorized', key ? 'Invalid credentials provided.' : 'No credentials provided. Send your API key as "Authorization: Bearer <key>".');
 }

@@ -1,7 +1,6 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { z } from 'zod';
 import { isPaasError, PaasError, type ErrorId } from '@paas/contracts';
-import { authorize } from '../api-key.js';
 
 const CODE: Record<ErrorId, status> = {
   not_found: status.NOT_FOUND,
@@ -39,10 +38,4 @@ export function toServiceError(f: GrpcFailure): Partial<ServiceError> {
   const metadata = new Metadata();
   metadata.set('paas-error-id', f.id);
   return { code: f.code, details: f.message, metadata };
-}
-
-/** Requires the admin key as `authorization: Bearer <key>` metadata, with the HTTP guard's messages. */
-export function authorizeCall(metadata: Metadata, key: string): void {
-  const header = metadata.get('authorization')[0];
-  authorize(typeof header === 'string' ? header : undefined, key);
 }

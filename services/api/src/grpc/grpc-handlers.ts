@@ -15,29 +15,29 @@ interface ScaleFormationRequest { app: string; updates: FormationUpdate[] }
 
 /**
  * Every rpc of paas.v1.Platform (libs/contracts/proto/paas/v1/platform.proto) in one table:
- * each decodes the request into the HTTP body shape and delegates to PlatformService. Calls are
- * made with the admin key, so they act as the admin.
+ * each decodes the request into the HTTP body shape and delegates to PlatformService, acting as
+ * whoever the call's key or token names.
  */
-export function platformHandlers(platform: PlatformService, tail: LogTail, calls: GrpcCalls, admin: Actor): UntypedServiceImplementation {
+export function platformHandlers(platform: PlatformService, tail: LogTail, calls: GrpcCalls): UntypedServiceImplementation {
   return {
-    CreateApp: calls.unary('CreateApp', (r: CreateAppRequest) => platform.createApp(admin, { name: r.name, region: r.region, stack: r.stack })),
-    ListApps: calls.unary('ListApps', async () => ({ apps: await platform.listApps(admin) })),
-    GetApp: calls.unary('GetApp', (r: AppRef) => platform.getApp(admin, r.app)),
-    DestroyApp: calls.unary('DestroyApp', (r: AppRef) => platform.destroyApp(admin, r.app)),
+    CreateApp: calls.unary('CreateApp', (r: CreateAppRequest, actor: Actor) => platform.createApp(actor, { name: r.name, region: r.region, stack: r.stack })),
+    ListApps: calls.unary('ListApps', async (_: unknown, actor: Actor) => ({ apps: await platform.listApps(actor) })),
+    GetApp: calls.unary('GetApp', (r: AppRef, actor: Actor) => platform.getApp(actor, r.app)),
+    DestroyApp: calls.unary('DestroyApp', (r: AppRef, actor: Actor) => platform.destroyApp(actor, r.app)),
 
-    GetConfigVars: calls.unary('GetConfigVars', async (r: AppRef) => ({ vars: await platform.getConfig(admin, r.app) })),
-    UpdateConfigVars: calls.unary('UpdateConfigVars', async (r: UpdateConfigVarsRequest) => ({ vars: await platform.setConfig(admin, r.app, configChanges(r)) })),
+    GetConfigVars: calls.unary('GetConfigVars', async (r: AppRef, actor: Actor) => ({ vars: await platform.getConfig(actor, r.app) })),
+    UpdateConfigVars: calls.unary('UpdateConfigVars', async (r: UpdateConfigVarsRequest, actor: Actor) => ({ vars: await platform.setConfig(actor, r.app, configChanges(r)) })),
 
-    ListReleases: calls.unary('ListReleases', async (r: AppRef) => ({ releases: await platform.listReleases(admin, r.app) })),
-    GetRelease: calls.unary('GetRelease', (r: ReleaseRef) => platform.getRelease(admin, r.app, r.release)),
-    RollbackRelease: calls.unary('RollbackRelease', (r: ReleaseRef) => platform.rollback(admin, r.app, { release: r.release })),
+    ListReleases: calls.unary('ListReleases', async (r: AppRef, actor: Actor) => ({ releases: await platform.listReleases(actor, r.app) })),
+    GetRelease: calls.unary('GetRelease', (r: ReleaseRef, actor: Actor) => platform.getRelease(actor, r.app, r.release)),
+    RollbackRelease: calls.unary('RollbackRelease', (r: ReleaseRef, actor: Actor) => platform.rollback(actor, r.app, { release: r.release })),
 
-    ListFormation: calls.unary('ListFormation', async (r: AppRef) => ({ formation: await platform.formation(admin, r.app) })),
-    ScaleFormation: calls.unary('ScaleFormation', async (r: ScaleFormationRequest) => ({ formation: await platform.scale(admin, r.app, { updates: r.updates.map(formationUpdate) }) })),
+    ListFormation: calls.unary('ListFormation', async (r: AppRef, actor: Actor) => ({ formation: await platform.formation(actor, r.app) })),
+    ScaleFormation: calls.unary('ScaleFormation', async (r: ScaleFormationRequest, actor: Actor) => ({ formation: await platform.scale(actor, r.app, { updates: r.updates.map(formationUpdate) }) })),
 
-    ListDynos: calls.unary('ListDynos', async (r: AppRef) => ({ dynos: await platform.dynos(admin, r.app) })),
+    ListDynos: calls.unary('ListDynos', async (r: AppRef, actor: Actor) => ({ dynos: await platform.dynos(actor, r.app) })),
 
-    TailLogs: calls.serverStream('TailLogs', async (r: AppRef, call) => tail.stream((await platform.getApp(admin, r.app)).id, call)),
+    TailLogs: calls.serverStream('TailLogs', async (r: AppRef, call, actor: Actor) => tail.stream((await platform.getApp(actor, r.app)).id, call)),
   };
 }
 

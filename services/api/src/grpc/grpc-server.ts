@@ -3,9 +3,10 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Names } from '@paas/contracts';
 import { NAMES, NATS_CONNECTION, type NatsConnection } from '@paas/messaging';
 import type { ApiSettings } from '../config.js';
-import { adminActor } from '../actor.js';
+import { presentedKey } from '../api-key.js';
+import { AuthGuard } from '../auth.guard.js';
 import { PlatformService } from '../platform.service.js';
-import { API_KEY_HOLDER, SETTINGS } from '../tokens.js';
+import { SETTINGS } from '../tokens.js';
 import { GrpcCalls } from './grpc-calls.js';
 import { platformHandlers } from './grpc-handlers.js';
 import { LogTail } from './log-tail.js';
@@ -21,10 +22,10 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     @Inject(SETTINGS) private readonly settings: ApiSettings,
-    @Inject(API_KEY_HOLDER) private readonly key: { value: string },
     @Inject(NATS_CONNECTION) nc: NatsConnection,
     @Inject(NAMES) names: Names,
     private readonly platform: PlatformService,
+    private readonly guard: AuthGuard,
   ) {
     this.tail = new LogTail(nc, names);
   }
@@ -36,7 +37,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.server.addService(platformService().definition, platformHandlers(this.platform, this.tail, new GrpcCalls(this.key), adminActor(this.settings.adminEmail)));
+    this.server.addService(platformService().definition, platformHandlers(this.platform, this.tail, new GrpcCalls((authorization) => this.guard.resolve(presentedKey(authorization)))));
     const target = `${hostForUrl(this.settings.host)}:${this.settings.grpcPort}`;
     this.boundPort = await new Promise<number>((resolve, reject) => {
       this.server.bindAsync(target, ServerCredentials.createInsecure(), (err, port) => (err
