@@ -113,6 +113,13 @@ describe('git push to an HTTP answer, through the five services as processes', (
     assert.equal(wrongType.status, 422);
     assert.match(wrongType.body.message, /quantity/);
 
+    for (const accept of ['application/vnd.heroku+json; version=3.sdk', 'application/vnd.heroku+json; version=99', 'application/json']) {
+      const r = await fetch(`${p.apiUrl}/apps`, { headers: { authorization: `Bearer ${p.apiKey}`, accept } });
+      assert.equal(r.status, 200, `${accept} is answered as v3`);
+    }
+    const extra = await p.api('PATCH', '/apps/node-hello/formation', { updates: [{ type: 'web', quantity: 0, surprise: true }], also: 'ignored' });
+    assert.equal(extra.status, 200, 'unknown fields are ignored, as Heroku does');
+
     const apps = await p.api('GET', '/apps');
     assert.deepEqual(apps.body.map((a: { name: string }) => a.name).sort(), ['node-hello', 'py-hello']);
 
