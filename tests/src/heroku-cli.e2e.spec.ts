@@ -73,7 +73,8 @@ describe('the real heroku CLI (v11) against the platform, unchanged', () => {
   });
 
   test('logs shows the app\'s history; logs --tail follows new lines', async () => {
-    ok(await h.run(['logs', '-n', '200', '-a', 'cli-app']), /app\[api\]: Release v4 created by user admin@paas\.local/, /heroku\[web\.1\]: State changed from starting to up/);
+    ok(await h.run(['logs', '-n', '200', '-a', 'cli-app']), /app\[api\]: Build started by user admin@paas\.local/, /app\[api\]: Build succeeded/,
+      /app\[api\]: Release v4 created by user admin@paas\.local/, /heroku\[web\.1\]: State changed from starting to up/);
     const tail = h.background(['logs', '--tail', '-n', '1', '-a', 'cli-app']);
     try {
       // The tail connects at some point after start: keep sending requests until one shows up in it.

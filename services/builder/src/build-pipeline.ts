@@ -7,6 +7,7 @@ import { BuildOutput, EventPublisher, makeEnvelope, type PublishOptions } from '
 import type { FileBlobStore } from '@paas/storage';
 import { inSpan, trace } from '@paas/telemetry';
 import { readAppFiles, writeAppFiles } from './adapters/app-files.js';
+import { BuildAppLog } from './adapters/app-log.js';
 import { BuildLog } from './adapters/build-log.js';
 import { BuildRecords, type BuildOutcomeEvent } from './adapters/build-records.js';
 import { runCommand } from './adapters/run-command.js';
@@ -39,6 +40,7 @@ export class BuildPipeline {
     @Inject(BUILD_OUTPUT) private readonly output: BuildOutput,
     @Inject(BUILD_RECORDS) private readonly records: BuildRecords,
     private readonly publisher: EventPublisher,
+    private readonly appLog: BuildAppLog,
   ) {}
 
   /** Builds a pushed source once; a redelivered push re-announces the recorded outcome instead. */
@@ -51,6 +53,7 @@ export class BuildPipeline {
     const outcome = await this.build(pushed);
     await this.records.put(outcome);
     await this.announce(outcome);
+    this.appLog.write(pushed.appId, outcome.type === 'SlugBuilt' ? 'Build succeeded' : 'Build failed');
   }
 
   /** One build, top to bottom. */
@@ -60,6 +63,7 @@ export class BuildPipeline {
     const out = new BuildLog(this.output, buildId);
     const started = Date.now();
     await this.publisher.publish(BuildStarted, { appName, buildId, commit }, { ...meta, id: derivedId(buildId, BuildStarted.type) });
+    this.appLog.write(pushed.appId, `Build started by user ${pushed.data.by}`);
     const workDir = await this.makeWorkDir(buildId);
     const deadline = deadlineAfter(this.settings.buildTimeoutMs);
     try {

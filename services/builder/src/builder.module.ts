@@ -4,6 +4,7 @@ import { BuildOutput, MessagingModule, NAMES, NATS_CONNECTION, type NatsConnecti
 import { blobStoreFor } from '@paas/storage';
 import { BuildRecords } from './adapters/build-records.js';
 import { BuilderController } from './builder.controller.js';
+import { BuildAppLog } from './adapters/app-log.js';
 import { BuildPipeline } from './build-pipeline.js';
 import type { BuilderSettings } from './config.js';
 import { BLOBS, BUILD_OUTPUT, BUILD_RECORDS, SETTINGS } from './tokens.js';
@@ -22,7 +23,7 @@ export class BuilderModule {
         { provide: BLOBS, useValue: blobStoreFor(settings.dataDir) },
         { provide: BUILD_RECORDS, useValue: new BuildRecords(settings.dataDir) },
         { provide: BUILD_OUTPUT, inject: [NATS_CONNECTION, NAMES], useFactory: (nc: NatsConnection, n: Names) => new BuildOutput(nc, n) },
-        BuildPipeline,
+        BuildPipeline, BuildAppLog,
       ],
     };
   }
