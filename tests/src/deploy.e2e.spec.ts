@@ -148,6 +148,18 @@ describe('git push to an HTTP answer, through the five services as processes', (
     assert.equal(refs.output.trim(), '');
     const releases = await p.api('GET', '/apps/broken-app/releases');
     assert.deepEqual(releases.body.map((r: { version: number }) => r.version), [1]);
+
+    // The Build API lists both failed builds, with why; the successful deploy of node-hello too.
+    const failed = await p.api('GET', '/apps/broken-app/builds');
+    assert.deepEqual(failed.body.map((b: { status: string }) => b.status), ['failed', 'failed']);
+    assert.match(failed.body[0].failure_reason, /line 2/);
+    const built = (await p.api('GET', '/apps/node-hello/builds')).body;
+    assert.equal(built.length, 1);
+    assert.equal(built[0].status, 'succeeded');
+    assert.match(built[0].source_blob.version, /^[0-9a-f]{40}$/);
+    assert.ok(built[0].slug.id);
+    assert.deepEqual((await p.api('GET', `/apps/node-hello/builds/${built[0].id}`)).body.id, built[0].id);
+    assert.equal((await p.api('GET', `/apps/broken-app/builds/${built[0].id}`)).status, 404);
   });
 
   test('pushing master deploys too; another branch is stored without a build', async () => {

@@ -101,6 +101,12 @@ describe('the gRPC API serves the Platform API with the same key, errors and dat
     await assert.rejects(call('ListApps', {}, 'wrong-key'), { code: status.UNAUTHENTICATED, details: 'Invalid credentials provided.' });
   });
 
+  test('builds: none before a push; an unknown build is NOT_FOUND, a malformed id INVALID_ARGUMENT', async () => {
+    assert.deepEqual((await call('ListBuilds', { app: 'grpc-one' })).builds ?? [], []);
+    await assert.rejects(call('GetBuild', { app: 'grpc-one', build: '00000000-0000-4000-8000-000000000000' }), { code: status.NOT_FOUND, details: "Couldn't find that build." });
+    await assert.rejects(call('GetBuild', { app: 'grpc-one', build: 'nope' }), { code: status.INVALID_ARGUMENT });
+  });
+
   test('a user\'s API token works too, and sees only that user\'s apps', async () => {
     const http = (path: string, init: RequestInit) => fetch(`${p!.apiUrl}${path}`, init);
     const made = await http('/accounts', { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'grpc-user@example.com', password: 'grpc-password' }) });

@@ -9,3 +9,4 @@ export * from './naming.js';
 export * from './routes.js';
 export * from './logs.js';
 export * from './rpc/accounts.js';
+export * from './rpc/builder.js';

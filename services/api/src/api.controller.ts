@@ -71,6 +71,10 @@ export class ApiController {
   @Delete('apps/:app/formations/:type') @HttpCode(202) restartType(@CurrentActor() actor: Actor, @Param('app') app: string, @Param('type') type: string) { return this.platform.restartDynos(actor, app, type); }
   @Post('apps/:app/dynos/:dyno/actions/stop') @HttpCode(202) stop(@CurrentActor() actor: Actor, @Param('app') app: string, @Param('dyno') dyno: string) { return this.platform.restartDynos(actor, app, dyno, true); }
 
+  @Get('apps/:app/builds')
+  async builds(@CurrentActor() actor: Actor, @Param('app') app: string, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.builds(actor, app), ['created_at', 'id']); }
+  @Get('apps/:app/builds/:id') build(@CurrentActor() actor: Actor, @Param('app') app: string, @Param('id') id: string) { return this.platform.build(actor, app, id); }
+
   @Get('apps/:app/dynos')
   async dynos(@CurrentActor() actor: Actor, @Param('app') app: string, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.dynos(actor, app), ['name', 'id']); }
 

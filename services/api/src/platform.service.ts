@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import {
-  AddDomain, appName, CreateApp, DestroyApp, dynoSize, GetApp, GetConfigVars, GetFormation, GetRelease, ListApps, ListDomains,
+  AddDomain, appName, GetBuild, ListBuilds, CreateApp, DestroyApp, dynoSize, GetApp, GetConfigVars, GetFormation, GetRelease, ListApps, ListDomains,
   ListDynos, ListReleases, PaasError, RemoveDomain, RestartDynos, RollbackRelease, RunDyno, StopDynos, ScaleFormation, SetConfigVars, configVarName,
   type AppInfo,
 } from '@paas/contracts';
@@ -9,7 +9,7 @@ import { RpcClient } from '@paas/messaging';
 import { scopeOf, type Actor } from './actor.js';
 import type { ApiSettings } from './config.js';
 import {
-  defaultHostname, domainId, parseQuantity, stableId, presentApp, presentDomain, presentDyno, presentFormation, presentRelease, type Site,
+  defaultHostname, domainId, parseQuantity, stableId, presentApp, presentBuild, presentDomain, presentDyno, presentFormation, presentRelease, type Site,
 } from './domain/presenters.js';
 import { RendezvousListener } from './rendezvous/rendezvous-listener.js';
 import { SETTINGS } from './tokens.js';
@@ -193,6 +193,17 @@ export class PlatformService {
     const which = target === undefined ? {} : target.includes('.') ? { name: target } : { type: target };
     await this.rpc.request(stop ? StopDynos : RestartDynos, { appId: a.id, ...which, by: actor.email });
     return {};
+  }
+
+  /** The app's builds, oldest first (Heroku's Build API listing). */
+  async builds(actor: Actor, app: string) {
+    const a = await this.appOf(actor, app);
+    return (await this.rpc.request(ListBuilds, { appId: a.id })).map((b) => presentBuild(a, b));
+  }
+
+  async build(actor: Actor, app: string, id: string) {
+    const a = await this.appOf(actor, app);
+    return presentBuild(a, await this.rpc.request(GetBuild, { appId: a.id, buildId: z.uuid({ message: 'a build id is a uuid' }).parse(id) }));
   }
 
   async dynos(actor: Actor, app: string) {

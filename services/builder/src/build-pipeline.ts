@@ -8,6 +8,7 @@ import type { FileBlobStore } from '@paas/storage';
 import { inSpan, trace } from '@paas/telemetry';
 import { readAppFiles, writeAppFiles } from './adapters/app-files.js';
 import { BuildAppLog } from './adapters/app-log.js';
+import type { BuildIndex } from './adapters/build-index.js';
 import { BuildLog } from './adapters/build-log.js';
 import { BuildRecords, type BuildOutcomeEvent } from './adapters/build-records.js';
 import { runCommand } from './adapters/run-command.js';
@@ -19,7 +20,7 @@ import { detect, type Detection } from './domain/detect.js';
 import { derivedId } from './domain/ids.js';
 import { checkSlugSize, formatSize, STACK, STACK_TITLE } from './domain/output.js';
 import { describeProcessTypes, resolveProcessTypes } from './domain/process-types.js';
-import { BLOBS, BUILD_OUTPUT, BUILD_RECORDS, SETTINGS } from './tokens.js';
+import { BLOBS, BUILD_INDEX, BUILD_OUTPUT, BUILD_RECORDS, SETTINGS } from './tokens.js';
 
 type Pushed = EventOf<typeof SourcePushed>;
 
@@ -39,6 +40,7 @@ export class BuildPipeline {
     @Inject(BLOBS) private readonly blobs: FileBlobStore,
     @Inject(BUILD_OUTPUT) private readonly output: BuildOutput,
     @Inject(BUILD_RECORDS) private readonly records: BuildRecords,
+    @Inject(BUILD_INDEX) private readonly index: BuildIndex,
     private readonly publisher: EventPublisher,
     private readonly appLog: BuildAppLog,
   ) {}
@@ -50,8 +52,18 @@ export class BuildPipeline {
       this.log.log(`build ${pushed.data.buildId} of ${pushed.data.appName} already finished (${recorded.type}); announcing it again`);
       return this.announce(recorded);
     }
+    const { buildId, commit, by } = pushed.data;
+    const started = new Date().toISOString();
+    const entry = { id: buildId, appId: pushed.appId, commit, by, createdAt: started, slugId: null, buildpack: null, reason: null };
+    await this.index.put({ ...entry, status: 'pending', updatedAt: started });
     const outcome = await this.build(pushed);
     await this.records.put(outcome);
+    await this.index.put({
+      ...entry, updatedAt: new Date().toISOString(),
+      ...(outcome.type === 'SlugBuilt'
+        ? { status: 'succeeded', slugId: outcome.data.slug.id, buildpack: outcome.data.slug.buildpack }
+        : { status: 'failed', reason: outcome.data.reason }),
+    });
     await this.announce(outcome);
     this.appLog.write(pushed.appId, outcome.type === 'SlugBuilt' ? 'Build succeeded' : 'Build failed');
   }

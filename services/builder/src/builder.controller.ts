@@ -1,13 +1,21 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { SourcePushed, type EventOf } from '@paas/contracts';
-import { OnEvent } from '@paas/messaging';
+import { GetBuild, ListBuilds, SourcePushed, type EventOf, type RequestOf } from '@paas/contracts';
+import { HandleRpc, OnEvent } from '@paas/messaging';
+import type { BuildIndex } from './adapters/build-index.js';
 import { BuildPipeline } from './build-pipeline.js';
+import { BUILD_INDEX } from './tokens.js';
 
-/** Everything the builder handles on NATS: it consumes SourcePushed and nothing else. */
+/** Everything the builder handles on NATS: SourcePushed, and the Build API's queries. */
 @Controller()
 export class BuilderController {
-  constructor(private readonly pipeline: BuildPipeline) {}
+  constructor(private readonly pipeline: BuildPipeline, @Inject(BUILD_INDEX) private readonly builds: BuildIndex) {}
+
+  @HandleRpc(ListBuilds)
+  handleListBuilds(@Payload() req: RequestOf<typeof ListBuilds>) { return this.builds.list(req.appId); }
+
+  @HandleRpc(GetBuild)
+  handleGetBuild(@Payload() req: RequestOf<typeof GetBuild>) { return this.builds.get(req.appId, req.buildId); }
 
   /** A push to build: the pipeline publishes BuildStarted, the output, then SlugBuilt or BuildFailed. */
   @OnEvent(SourcePushed)

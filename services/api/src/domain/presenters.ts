@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AppInfo, DomainInfo, DynoInfo, FormationInfo, ReleaseInfo } from '@paas/contracts';
+import type { AppInfo, BuildInfo, DomainInfo, DynoInfo, FormationInfo, ReleaseInfo } from '@paas/contracts';
 
 /** What the presenters need to know about this installation. */
 export interface Site {
@@ -154,5 +154,24 @@ export function presentDomain(site: Pick<Site, 'domain'>, app: AppInfo, custom?:
     app: { id: app.id, name: app.name },
     created_at: custom?.createdAt ?? app.createdAt,
     updated_at: custom?.createdAt ?? app.updatedAt,
+  };
+}
+
+/** A build in Platform API v3 shape (the Build API's fields the CLI reads). */
+export function presentBuild(app: AppInfo, b: BuildInfo) {
+  return {
+    id: b.id,
+    status: b.status,
+    app: { id: app.id, name: app.name },
+    source_blob: { version: b.commit, url: null, checksum: null, version_description: null },
+    slug: b.slugId ? { id: b.slugId } : null,
+    user: { id: accountId(b.by), email: b.by },
+    buildpacks: b.buildpack ? [{ url: b.buildpack, name: b.buildpack }] : [],
+    failure_reason: b.reason,
+    stack: app.stack,
+    output_stream_url: null,
+    release: null,
+    created_at: b.createdAt,
+    updated_at: b.updatedAt,
   };
 }

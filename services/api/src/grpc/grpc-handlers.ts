@@ -10,6 +10,7 @@ interface AppRef { app: string }
 interface CreateAppRequest { name?: string; region?: string; stack?: string }
 interface UpdateConfigVarsRequest { app: string; set: Record<string, string>; unset: string[] }
 interface ReleaseRef { app: string; release: string }
+interface BuildRef { app: string; build: string }
 interface FormationUpdate { type: string; quantity?: number; size?: string }
 interface ScaleFormationRequest { app: string; updates: FormationUpdate[] }
 
@@ -35,6 +36,9 @@ export function platformHandlers(platform: PlatformService, tail: LogTail, calls
     ListFormation: calls.unary('ListFormation', async (r: AppRef, actor: Actor) => ({ formation: await platform.formation(actor, r.app) })),
     ScaleFormation: calls.unary('ScaleFormation', async (r: ScaleFormationRequest, actor: Actor) => ({ formation: await platform.scale(actor, r.app, { updates: r.updates.map(formationUpdate) }) })),
 
+    ListBuilds: calls.unary('ListBuilds', async (r: AppRef, actor: Actor) => ({ builds: (await platform.builds(actor, r.app)).map(grpcBuild) })),
+    GetBuild: calls.unary('GetBuild', async (r: BuildRef, actor: Actor) => grpcBuild(await platform.build(actor, r.app, r.build))),
+
     ListDynos: calls.unary('ListDynos', async (r: AppRef, actor: Actor) => ({ dynos: await platform.dynos(actor, r.app) })),
 
     TailLogs: calls.serverStream('TailLogs', async (r: AppRef, call, actor: Actor) => tail.stream((await platform.getApp(actor, r.app)).id, call)),
@@ -51,4 +55,12 @@ function configChanges(r: UpdateConfigVarsRequest): Record<string, string | null
 /** Leaves out what the client did not send, so the release service keeps the current value. */
 function formationUpdate(u: FormationUpdate): FormationUpdate {
   return { type: u.type, ...(u.quantity === undefined ? {} : { quantity: u.quantity }), ...(u.size === undefined ? {} : { size: u.size }) };
+}
+
+/** A build in the proto's shape (no nulls in proto3 strings). */
+function grpcBuild(b: { id: string; status: string; source_blob: { version: string | null }; slug: { id: string } | null; user: { email: string }; buildpacks: { name: string }[]; failure_reason: string | null; created_at: string; updated_at: string }) {
+  return {
+    id: b.id, status: b.status, source_blob: { version: b.source_blob.version ?? '' }, slug: b.slug ?? undefined, user: { email: b.user.email },
+    buildpack: b.buildpacks[0]?.name ?? '', failure_reason: b.failure_reason ?? '', created_at: b.created_at, updated_at: b.updated_at,
+  };
 }
