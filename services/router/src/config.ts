@@ -15,6 +15,10 @@ export interface RouterSettings {
   connectTimeoutMs: number;
   /** A dyno that has not started its response by then gets the request cut off (H12). */
   responseTimeoutMs: number;
+  /** Once a response has started (or a WebSocket is open), this long without a byte either way cuts both sides (H15). */
+  idleTimeoutMs: number;
+  /** A dyno that refused or timed out a connection is skipped this long while another is up. */
+  quarantineMs: number;
   /** How long the initial route table may take to load at boot before the router gives up. */
   routesLoadTimeoutMs: number;
   /** On shutdown, requests in flight get this long to finish before their connections are cut. */
@@ -31,6 +35,8 @@ export function routerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Rou
     domain: domain(env, 'PAAS_DOMAIN', 'localhost'),
     connectTimeoutMs: positiveMs(env, 'PAAS_ROUTER_CONNECT_TIMEOUT_MS', 5000),
     responseTimeoutMs: positiveMs(env, 'PAAS_ROUTER_RESPONSE_TIMEOUT_MS', 30_000),
+    idleTimeoutMs: positiveMs(env, 'PAAS_ROUTER_IDLE_TIMEOUT_MS', 55_000),
+    quarantineMs: positiveMs(env, 'PAAS_ROUTER_QUARANTINE_MS', 5000),
     routesLoadTimeoutMs: positiveMs(env, 'PAAS_ROUTER_ROUTES_TIMEOUT_MS', 30_000),
     shutdownGraceMs: positiveMs(env, 'PAAS_ROUTER_SHUTDOWN_GRACE_MS', 10_000),
   };

@@ -5,7 +5,7 @@ import { routerSettingsFromEnv } from '../src/config.js';
 describe('router settings', () => {
   test('given no environment, when read, then Heroku-like defaults', () => {
     const s = routerSettingsFromEnv({});
-    assert.deepEqual([s.host, s.port, s.domain, s.connectTimeoutMs, s.responseTimeoutMs], ['127.0.0.1', 8080, 'localhost', 5000, 30_000]);
+    assert.deepEqual([s.host, s.port, s.domain, s.connectTimeoutMs, s.responseTimeoutMs, s.idleTimeoutMs, s.quarantineMs], ['127.0.0.1', 8080, 'localhost', 5000, 30_000, 55_000, 5000]);
   });
 
   test('given port 0 and a domain in capitals, when read, then any free port and a lowercase domain', () => {
@@ -17,6 +17,8 @@ describe('router settings', () => {
   test('given invalid values, when read, then the error names the variable to fix', () => {
     assert.throws(() => routerSettingsFromEnv({ PAAS_ROUTER_PORT: '70000' }), /PAAS_ROUTER_PORT="70000" is not a TCP port/);
     assert.throws(() => routerSettingsFromEnv({ PAAS_ROUTER_CONNECT_TIMEOUT_MS: '-1' }), /PAAS_ROUTER_CONNECT_TIMEOUT_MS="-1" is not a positive/);
+    assert.throws(() => routerSettingsFromEnv({ PAAS_ROUTER_IDLE_TIMEOUT_MS: '1.5' }), /PAAS_ROUTER_IDLE_TIMEOUT_MS="1.5" is not a positive/);
+    assert.throws(() => routerSettingsFromEnv({ PAAS_ROUTER_QUARANTINE_MS: 'soon' }), /PAAS_ROUTER_QUARANTINE_MS="soon" is not a positive/);
     assert.throws(() => routerSettingsFromEnv({ PAAS_DOMAIN: 'bad domain' }), /PAAS_DOMAIN="bad domain" is not a domain name/);
   });
 });

@@ -32,7 +32,7 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export async function startBackend(name: string, handler?: (req: IncomingMessage, res: ServerResponse) => void): Promise<Backend> {
+export async function startBackend(name: string, handler?: (req: IncomingMessage, res: ServerResponse) => void, onPort = 0): Promise<Backend> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     seen.push({ method: req.method!, url: req.url!, headers: req.headers });
@@ -40,7 +40,7 @@ export async function startBackend(name: string, handler?: (req: IncomingMessage
     req.resume();
     res.end(name);
   });
-  const port = await listen(server);
+  const port = await listen(server, onPort);
   return {
     name, port, seen,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
@@ -55,10 +55,10 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-function listen(server: Server): Promise<number> {
+function listen(server: Server, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
 }
 

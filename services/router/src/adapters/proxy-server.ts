@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Names } from '@paas/contracts';
 import { NAMES, NATS_CONNECTION, type NatsConnection } from '@paas/messaging';
@@ -8,6 +9,10 @@ import type { RoutingTable } from '../domain/routing-table.js';
 import { ROUTING_TABLE, SETTINGS } from '../tokens.js';
 import { RouterProxy } from './proxy.js';
 import { RouterLog } from './router-log.js';
+import { RouterTunnel, writePage } from './tunnel.js';
+import { Quarantine } from '../domain/quarantine.js';
+import { LIMITS } from '../domain/limits.js';
+import { badRequestPage, restrictionPage } from '../domain/router-errors.js';
 
 /**
  * The router's own node:http server. Nest only hosts it: proxy traffic never goes through Nest or
@@ -19,6 +24,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly log = new Logger('router');
   private readonly proxy: RouterProxy;
   private readonly server: Server;
+  private readonly tunnel: RouterTunnel;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: RouterSettings,
@@ -27,12 +33,23 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(NAMES) names: Names,
   ) {
     const routerLog = new RouterLog(nc, names);
+    const quarantine = new Quarantine(settings.quarantineMs);
     this.proxy = new RouterProxy({
       domain: settings.domain, connectTimeoutMs: settings.connectTimeoutMs, responseTimeoutMs: settings.responseTimeoutMs,
-      table, log: (appId, line) => routerLog.publish(appId, line),
+      idleTimeoutMs: settings.idleTimeoutMs, quarantine, table, log: (appId, line) => routerLog.publish(appId, line),
+    });
+    this.tunnel = new RouterTunnel({
+      domain: settings.domain, connectTimeoutMs: settings.connectTimeoutMs, responseTimeoutMs: settings.responseTimeoutMs,
+      idleTimeoutMs: settings.idleTimeoutMs, quarantine, table, log: (appId, line) => routerLog.publish(appId, line),
     });
     // requestTimeout 0: a long upload or stream is the app's business, not a reason to cut it.
-    this.server = createServer({ requestTimeout: 0 }, this.proxy.handle);
+    // Heads up to 64 KiB are parsed so the per-line limits (limits.ts) can answer 414/431 with a log
+    // line; anything bigger is cut by node's parser and answered in onClientError.
+    this.server = createServer({ requestTimeout: 0, maxHeaderSize: 64 * 1024 }, this.proxy.handle);
+    // One past the limit, so that a request with too many headers is seen as such, not silently truncated.
+    this.server.maxHeadersCount = LIMITS.headers + 1;
+    this.server.on('clientError', onClientError);
+    this.server.on('upgrade', this.tunnel.handle);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,11 +77,21 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
     if (this.server.listening) {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       this.server.closeIdleConnections();
-      const force = setTimeout(() => this.server.closeAllConnections(), this.settings.shutdownGraceMs);
+      const force = setTimeout(() => { this.server.closeAllConnections(); this.tunnel.closeAll(); }, this.settings.shutdownGraceMs);
       force.unref();
       await closed;
       clearTimeout(force);
     }
     this.proxy.close();
   }
+}
+
+/** A request node's parser refused (head too big, malformed): a proper answer instead of a reset. */
+function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  socket.on('error', () => undefined);
+  if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const page = err.code === 'HPE_HEADER_OVERFLOW'
+    ? restrictionPage(431, `The request head is larger than ${64} KiB.`)
+    : badRequestPage('The request could not be parsed as HTTP/1.1.');
+  writePage(socket, page);
 }

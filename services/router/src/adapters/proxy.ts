@@ -4,7 +4,9 @@ import { upstreamHeaders, forwardedFor, type HeaderMap } from '../domain/forward
 import { appNameFromHost, clientAddress, hostWithoutPort } from '../domain/host.js';
 import { routerLogLine } from '../domain/log-line.js';
 import { requestIdFor } from '../domain/request-id.js';
-import { badRequestPage, errorPage, noSuchAppPage, ROUTER_ERRORS, type RouterErrorCode, type RouterPage } from '../domain/router-errors.js';
+import type { Quarantine } from '../domain/quarantine.js';
+import { limitBreach } from '../domain/limits.js';
+import { badRequestPage, errorPage, noSuchAppPage, restrictionPage, ROUTER_ERRORS, type RouterErrorCode, type RouterPage } from '../domain/router-errors.js';
 import type { RoutingTable } from '../domain/routing-table.js';
 import { forwardToDyno, type Exchange } from './upstream.js';
 
@@ -13,6 +15,8 @@ export interface ProxyOptions {
   domain: string;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
+  idleTimeoutMs: number;
+  quarantine: Quarantine;
   table: RoutingTable;
   /** Publishes one `heroku[router]` line to the app's log stream; must not block or throw. */
   log: (appId: string, line: string) => void;
@@ -46,13 +50,18 @@ export class RouterProxy {
     if (hostHeaderCount(req.rawHeaders) !== 1) return this.answer(x, badRequestPage('A request needs exactly one Host header.'));
     const name = appNameFromHost(req.headers.host, this.o.domain);
     const target = name === null ? undefined : this.o.table.lookup(name);
+    x.appId = target?.app.appId;
+    const breach = limitBreach(req.method ?? '', req.url ?? '', req.httpVersion, req.rawHeaders);
+    if (breach) {
+      this.answer(x, restrictionPage(breach.status, breach.reason));
+      return this.record(x, breach.status, 'H25');
+    }
     if (!target) return this.answer(x, noSuchAppPage(x.host));
-    x.appId = target.app.appId;
     if (target.app.maintenance) return this.fail(x, 'H80');
     if (target.dynos.length === 0) return this.fail(x, 'H14');
     forwardToDyno(x, target.dynos, {
       agent: this.agent, random: this.random,
-      connectTimeoutMs: this.o.connectTimeoutMs, responseTimeoutMs: this.o.responseTimeoutMs,
+      connectTimeoutMs: this.o.connectTimeoutMs, responseTimeoutMs: this.o.responseTimeoutMs, idleTimeoutMs: this.o.idleTimeoutMs, quarantine: this.o.quarantine,
       fail: (code) => this.fail(x, code),
       done: (code) => this.record(x, x.status ?? 502, code),
     });

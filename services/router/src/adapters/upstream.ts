@@ -2,7 +2,9 @@ import { request, type Agent, type ClientRequest, type IncomingMessage, type Ser
 import type { DynoRoute } from '@paas/contracts';
 import { downstreamHeaders, type HeaderMap } from '../domain/forward-headers.js';
 import type { RouterErrorCode } from '../domain/router-errors.js';
+import type { Quarantine } from '../domain/quarantine.js';
 import { chooseDyno } from '../domain/routing-table.js';
+import { watchIdle } from './idle.js';
 
 /** One request on its way through the router, with what the log line will report. */
 export interface Exchange {
@@ -33,6 +35,10 @@ export interface ForwardOptions {
   random: () => number;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
+  /** Once the response started, this long without a byte either way cuts both connections (H15). */
+  idleTimeoutMs: number;
+  /** Dynos that refused or timed out lately: tried only when nothing else is left. */
+  quarantine: Quarantine;
   /** The request failed before any response from a dyno: answer with this error. */
   fail: (code: RouterErrorCode) => void;
   /** The dyno's response has been relayed (code set when it was cut short). */
@@ -45,7 +51,7 @@ export interface ForwardOptions {
  * stands, so it is still there for the next try). When none is left the last error is answered.
  */
 export function forwardToDyno(x: Exchange, dynos: readonly DynoRoute[], o: ForwardOptions, tried = new Set<string>(), lastCode: RouterErrorCode = 'H21'): void {
-  const dyno = chooseDyno(dynos, tried, o.random);
+  const dyno = chooseDyno(o.quarantine.prefer(dynos.filter((d) => !tried.has(d.dynoId))), tried, o.random);
   if (!dyno) return o.fail(lastCode);
   tried.add(dyno.dynoId);
   x.dyno = dyno.dyno;
@@ -76,7 +82,10 @@ export function forwardToDyno(x: Exchange, dynos: readonly DynoRoute[], o: Forwa
   up.on('error', () => {
     clearTimeout(firstByte);
     if (x.clientGone || phase === 'responded') return;
-    if (phase === 'connecting') return forwardToDyno(x, dynos, o, tried, timeout ?? 'H21');
+    if (phase === 'connecting') {
+      o.quarantine.add(dyno.dynoId);
+      return forwardToDyno(x, dynos, o, tried, timeout ?? 'H21');
+    }
     o.fail(timeout ?? 'H13');
   });
 }
@@ -87,7 +96,15 @@ function relay(x: Exchange, upRes: IncomingMessage, o: ForwardOptions): void {
   x.res.writeHead(x.status, upRes.statusMessage, downstreamHeaders(upRes.headers as HeaderMap));
   // Long-polling and streaming apps send headers long before the body: the client should see them now.
   x.res.flushHeaders();
-  upRes.on('data', (chunk: Buffer) => { x.bytes += chunk.length; });
+  const idle = watchIdle(o.idleTimeoutMs, () => {
+    o.done('H15');
+    upRes.destroy();
+    x.upstream?.destroy();
+    x.res.destroy();
+  });
+  upRes.on('data', (chunk: Buffer) => { x.bytes += chunk.length; idle.touch(); });
+  x.req.on('data', idle.touch);
+  x.res.on('close', idle.stop);
   upRes.on('error', () => undefined);
   upRes.on('close', () => {
     if (upRes.complete || x.clientGone) return;

@@ -3,9 +3,11 @@ export const ROUTER_ERRORS = {
   H12: { status: 503, desc: 'Request timeout' },
   H13: { status: 503, desc: 'Connection closed without response' },
   H14: { status: 503, desc: 'No web processes running' },
+  H15: { status: 503, desc: 'Idle connection' },
   H18: { status: 503, desc: 'Server Request Interrupted' },
   H19: { status: 503, desc: 'Backend connection timeout' },
   H21: { status: 503, desc: 'Backend connection refused' },
+  H25: { status: 400, desc: 'HTTP Restriction' },
   H27: { status: 499, desc: 'Client Request Interrupted' },
   H80: { status: 503, desc: 'Maintenance mode' },
 } as const;
@@ -39,6 +41,11 @@ export function errorPage(code: RouterErrorCode, requestId: string): RouterPage 
 /** The answer for a request the router cannot parse as meant for one app. */
 export function badRequestPage(reason: string): RouterPage {
   return html(400, 'Bad Request', `<p>${escapeHtml(reason)}</p>`);
+}
+
+/** The answer for a request over one of the router's size limits (414 or 431). */
+export function restrictionPage(status: number, reason: string): RouterPage {
+  return html(status, status === 414 ? 'URI Too Long' : 'Request Header Fields Too Large', `<p>${escapeHtml(reason)}</p>`);
 }
 
 function html(status: number, title: string, body: string): RouterPage {
