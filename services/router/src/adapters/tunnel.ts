@@ -8,35 +8,18 @@ import { routerLogLine } from '../domain/log-line.js';
 import { requestIdFor } from '../domain/request-id.js';
 import { limitBreach } from '../domain/limits.js';
 import { badRequestPage, errorPage, noSuchAppPage, restrictionPage, ROUTER_ERRORS, type RouterErrorCode, type RouterPage } from '../domain/router-errors.js';
-import type { Quarantine } from '../domain/quarantine.js';
-import { chooseDyno, type RoutingTable } from '../domain/routing-table.js';
+import { chooseDyno } from '../domain/routing-table.js';
 import { watchIdle } from './idle.js';
+import type { ProxyOptions } from './proxy.js';
+import type { RoutedRequest } from './upstream.js';
 
 /** What the tunnel needs: the proxy's routing, timeouts and log sink. */
-export interface TunnelOptions {
-  domain: string;
-  connectTimeoutMs: number;
-  responseTimeoutMs: number;
-  idleTimeoutMs: number;
-  quarantine: Quarantine;
-  table: RoutingTable;
-  log: (appId: string, line: string) => void;
-  random?: () => number;
-}
+export type TunnelOptions = Omit<ProxyOptions, 'newRequestId'>;
 
 /** One upgrade request on its way through the router. */
-interface Upgrade {
-  req: IncomingMessage;
+interface Upgrade extends RoutedRequest {
   client: Duplex;
   head: Buffer;
-  requestId: string;
-  host: string;
-  fwd: string;
-  headers: HeaderMap;
-  appId?: string;
-  dyno?: string;
-  connectMs?: number;
-  sentAt?: number;
   logged: boolean;
 }
 

@@ -6,11 +6,9 @@ import type { Quarantine } from '../domain/quarantine.js';
 import { chooseDyno } from '../domain/routing-table.js';
 import { watchIdle } from './idle.js';
 
-/** One request on its way through the router, with what the log line will report. */
-export interface Exchange {
+/** What every proxied request carries (plain or upgrade), with what its log line will report. */
+export interface RoutedRequest {
   req: IncomingMessage;
-  res: ServerResponse;
-  receivedAt: number;
   requestId: string;
   /** The Host header without its port, lowercased. */
   host: string;
@@ -22,6 +20,12 @@ export interface Exchange {
   connectMs?: number;
   /** When the request went to the dyno (start of the `service` time). */
   sentAt?: number;
+}
+
+/** One plain request on its way through the router. */
+export interface Exchange extends RoutedRequest {
+  res: ServerResponse;
+  receivedAt: number;
   status?: number;
   bytes: number;
   upstream?: ClientRequest;
