@@ -11,7 +11,7 @@ installAndBuild();
 await checkBackingServices();
 
 const dirs = ['libs', 'services'].flatMap((d) => readdirSync(join(root, d)).map((p) => join(root, d, p, 'dist', 'test')));
-dirs.push(join(root, 'tests', 'dist'));
+dirs.push(join(root, 'cli', 'dist', 'test'), join(root, 'tests', 'dist'));
 const files = dirs.filter(existsSync).flatMap((d) => readdirSync(d, { recursive: true })
   .filter((f) => String(f).endsWith('.spec.js'))
   .map((f) => join(d, String(f))))

@@ -13,7 +13,8 @@ import { freePort, killDynos } from './platform.js';
  */
 export class InProcessPlatform {
   private readonly apps: INestApplication[] = [];
-  private api: INestApplication | undefined;
+  /** The api's Nest app (tests reach its providers, e.g. DrainDelivery). */
+  api: INestApplication | undefined;
   private constructor(readonly namespace: string, readonly apiKey: string, readonly routerPort: number) {}
   databaseUrl = '';
   dataDir = '';

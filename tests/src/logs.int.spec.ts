@@ -113,7 +113,8 @@ describe('heroku logs: log sessions stream an app\'s log over server-sent events
     const lastId = tail.blocks.filter((b) => b.id).at(-1)!.id!;
     tail.close();
     const jsm = await jetstreamManager(nc!);
-    await waitFor('the tail\'s consumer to be deleted', async () => (await jsm.consumers.list(n.logsStream).next()).length === 0);
+    // Only the durable consumer of log drain delivery stays (it serves every app, not this tail).
+    await waitFor('the tail\'s consumer to be deleted', async () => (await jsm.consumers.list(n.logsStream).next()).every((c) => c.config.durable_name === 'api-log-drains'));
 
     await publish('app', 'web.1', 'while away');
     const again = await openSse(logplexUrl, { 'last-event-id': lastId });

@@ -24,6 +24,7 @@ export function freePort(): Promise<number> {
 export class Platform {
   readonly logs: string[] = [];
   private readonly children = new Map<string, ChildProcess>();
+  private extraEnv: Record<string, string> = {};
 
   private constructor(
     readonly namespace: string, readonly databaseUrl: string, readonly dataDir: string,
@@ -42,6 +43,7 @@ export class Platform {
   static async start(extraEnv: Record<string, string> = {}): Promise<Platform> {
     const p = new Platform(freshNamespace('e2e'), await freshDatabase(), await freshDataDir('paas-e2e-'), await freePort(), await freePort(), 'test-key-' + Math.random().toString(36).slice(2), await freePort(), await freePort());
     try {
+      p.extraEnv = extraEnv;
       for (const s of SERVICES) p.spawn(s, extraEnv);
       await waitFor('all five services to answer /healthz', async () => {
         const dead = [...p.children].find(([, c]) => c.exitCode !== null || c.signalCode !== null);
@@ -65,8 +67,8 @@ export class Platform {
     };
   }
 
-  private spawn(service: string, extra: Record<string, string>): void {
-    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'services', service, 'dist', 'src', 'main.js')], { env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  private spawn(service: string, extra: Record<string, string>, program = service, override: Record<string, string> = {}): void {
+    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'services', program, 'dist', 'src', 'main.js')], { env: { ...this.env(extra), ...override }, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (d: Buffer) => { for (const l of d.toString().split('\n')) if (l) this.logs.push(`${service}| ${l}`); };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
@@ -95,6 +97,24 @@ export class Platform {
       req.on('error', reject);
       req.end();
     });
+  }
+
+  /** The process id of one service (to read its memory, say). */
+  pid(service: string): number {
+    const pid = this.children.get(service)?.pid;
+    if (pid === undefined) throw new Error(`${service} is not running`);
+    return pid;
+  }
+
+  /** Starts one more router process on `port`, sharing the route table; stop() stops it too. */
+  async startRouter(port: number): Promise<void> {
+    const name = `router-${port}`;
+    this.spawn(name, this.extraEnv, 'router', { PAAS_ROUTER_PORT: String(port) });
+    await waitFor(`the second router on ${port} to listen`, async () => {
+      const c = this.children.get(name)!;
+      if (c.exitCode !== null) throw new Error(`${name} exited during start`);
+      return (await fetch(`http://127.0.0.1:${port}/`, { headers: { host: 'nothing.localhost' } }).catch(() => undefined))?.status === 404;
+    }, { timeoutMs: 30_000, intervalMs: 100 });
   }
 
   /** Stops one service's process and waits until it is gone. */

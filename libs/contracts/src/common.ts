@@ -41,6 +41,13 @@ export const slug = z.strictObject({
   commit: z.string().nullable(),
   buildpack: z.string(),
   stack: z.string(),
+  /**
+   * A Docker build (heroku.yml): the image each process type runs, in place of unpacking the slug.
+   * The blob then holds the build context, for the record.
+   */
+  images: z.record(processType, z.strictObject({ id: z.string().min(1), tag: z.string().min(1) })).optional(),
+  /** app.json's formation: the scale the app's first deploy starts with (later deploys keep the app's). */
+  formation: z.record(processType, z.strictObject({ quantity: z.number().int().min(0), size: dynoSize.optional() })).optional(),
 });
 export type Slug = z.infer<typeof slug>;
 

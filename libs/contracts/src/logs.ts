@@ -47,9 +47,13 @@ export function parseLogLine(text: string): LogLine | undefined {
 
 const ISO = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/i;
 
+/** A line's time as Heroku shows it: RFC 3339 with six fractional digits and a numeric offset. */
+export function rfc3339Micros(ts: string): string {
+  const m = ISO.exec(ts);
+  return m ? `${m[1]}.${(m[2] ?? '').padEnd(6, '0').slice(0, 6)}${m[3]!.toUpperCase() === 'Z' ? '+00:00' : m[3]}` : ts;
+}
+
 /** Heroku's text for a line: `2026-11-24T21:00:00.123456+00:00 app[web.1]: <line>`. */
 export function formatLogLine(l: LogLine): string {
-  const m = ISO.exec(l.ts);
-  const ts = m ? `${m[1]}.${(m[2] ?? '').padEnd(6, '0').slice(0, 6)}${m[3].toUpperCase() === 'Z' ? '+00:00' : m[3]}` : l.ts;
-  return `${ts} ${l.source}[${l.dyno}]: ${l.line}`;
+  return `${rfc3339Micros(l.ts)} ${l.source}[${l.dyno}]: ${l.line}`;
 }

@@ -10,8 +10,12 @@ export const appRoute = z.strictObject({
   appId: z.uuid(),
   appName,
   maintenance: z.boolean(),
+  /** Custom domains that lead to the app besides `<app>.<PAAS_DOMAIN>`; `*.example.com` matches one label. */
+  domains: z.array(z.string()).default([]),
 });
 export type AppRoute = z.infer<typeof appRoute>;
+/** An app route as written: domains may be left out (none). */
+export type AppRouteInput = z.input<typeof appRoute>;
 
 export const dynoRoute = z.strictObject({
   appId: z.uuid(),

@@ -106,4 +106,56 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('collaborators_email_idx').on('collaborators').column('email').execute();
     },
   },
+  '0005_maintenance': {
+    async up(db: Kysely<any>) {
+      // Maintenance mode is app state, not part of a release: the router answers H80 while it is on.
+      await db.schema.alterTable('apps').addColumn('maintenance', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
+    },
+  },
+  '0006_log_drains': {
+    async up(db: Kysely<any>) {
+      // Projection of LogDrainAdded/LogDrainRemoved; the url may hold credentials, like config var values.
+      await db.schema.createTable('log_drains')
+        .addColumn('id', 'uuid', (c) => c.primaryKey())
+        .addColumn('app_id', 'uuid', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addUniqueConstraint('log_drains_app_url_key', ['app_id', 'url'])
+        .execute();
+    },
+  },
+  '0007_addons': {
+    async up(db: Kysely<any>) {
+      // Projection of the add-on events. An add-on row stays after it is deprovisioned (with the reason
+      // when provisioning failed); both go with their app (on delete cascade).
+      await db.schema.createTable('addons')
+        .addColumn('id', 'uuid', (c) => c.primaryKey())
+        .addColumn('app_id', 'uuid', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('service', 'text', (c) => c.notNull())
+        .addColumn('plan', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        // The credentials (a secret, like config var values).
+        .addColumn('url', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('addons_app_id_idx').on('addons').column('app_id').execute();
+      await db.schema.createTable('addon_attachments')
+        .addColumn('id', 'uuid', (c) => c.primaryKey())
+        .addColumn('addon_id', 'uuid', (c) => c.notNull().references('addons.id').onDelete('cascade'))
+        .addColumn('app_id', 'uuid', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('config_vars', 'jsonb', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addUniqueConstraint('addon_attachments_app_name_key', ['app_id', 'name'])
+        .execute();
+      await db.schema.createIndex('addon_attachments_addon_id_idx').on('addon_attachments').column('addon_id').execute();
+      // Add-on databases may live on this server: their roles must not open the platform's database.
+      await sql`do $$ begin execute format('revoke connect, temporary on database %I from public', current_database()); end $$`.execute(db);
+    },
+  },
 };

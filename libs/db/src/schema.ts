@@ -30,6 +30,8 @@ export interface AppsTable {
   release_version: number;
   slug_size: number | null;
   stream_version: number;
+  /** While true the router answers every request with H80 and the maintenance page. */
+  maintenance: boolean;
 }
 
 export interface ReleasesTable {
@@ -92,6 +94,40 @@ export interface CollaboratorsTable {
   created_at: Date;
 }
 
+/** Log drains of live apps (LogDrainAdded/LogDrainRemoved); a url once per app. */
+export interface LogDrainsTable {
+  id: string;
+  app_id: string;
+  url: string;
+  token: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Add-ons by the app that owns them, in every state (deprovisioned ones keep the reason). */
+export interface AddonsTable {
+  id: string;
+  app_id: string;
+  name: string;
+  service: string;
+  plan: string;
+  state: string;
+  url: string | null;
+  reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Attachments of add-ons to apps (the owner or another app); a name once per app. */
+export interface AddonAttachmentsTable {
+  id: string;
+  addon_id: string;
+  app_id: string;
+  name: string;
+  config_vars: JSONColumnType<string[]>;
+  created_at: Date;
+}
+
 export interface Database {
   events: EventsTable;
   outbox: OutboxTable;
@@ -103,4 +139,7 @@ export interface Database {
   accounts: AccountsTable;
   api_tokens: ApiTokensTable;
   collaborators: CollaboratorsTable;
+  log_drains: LogDrainsTable;
+  addons: AddonsTable;
+  addon_attachments: AddonAttachmentsTable;
 }

@@ -10,6 +10,8 @@ export interface MessagingSettings {
   /** Delay before a failed event is redelivered (doubles with each try). */
   retryDelayMs: number;
   rpcTimeoutMs: number;
+  /** Lines kept per app by the logs stream (PAAS_LOG_LINES, default 1500 as Logplex); absent = 1500. */
+  logLines?: number;
 }
 
 /** Reads the messaging settings from the environment, failing with what to set. */
@@ -27,6 +29,7 @@ export function messagingSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     maxDeliver: int('PAAS_MAX_DELIVER', 5),
     retryDelayMs: int('PAAS_RETRY_DELAY_MS', 1000),
     rpcTimeoutMs: int('PAAS_RPC_TIMEOUT_MS', 10_000),
+    logLines: int('PAAS_LOG_LINES', 1500),
   };
   names(settings.namespace); // validates
   return settings;

@@ -7,4 +7,5 @@ export * from './decorators.js';
 export * from './route-table.js';
 export * from './messaging.module.js';
 export * from './build-output.js';
+export * from './log-shuttle.js';
 export * from './bootstrap.js';

@@ -32,7 +32,7 @@ export class MessagingModule {
           inject: [NAMES],
           useFactory: async (n: Names) => {
             const nc = await connectNats(settings.natsUrl, `paas-${service}`);
-            await ensureStreams(nc, n);
+            await ensureStreams(nc, n, settings.logLines);
             return nc;
           },
         },

@@ -1,7 +1,7 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { retryStorageRace } from './streams.js';
-import { appRoute, dynoRoute, routeKeys, type AppRoute, type DynoRoute, type Names } from '@paas/contracts';
+import { appRoute, dynoRoute, routeKeys, type AppRoute, type AppRouteInput, type DynoRoute, type Names } from '@paas/contracts';
 
 export type RouteChange =
   | { kind: 'app'; name: string; route: AppRoute | null }
@@ -16,7 +16,7 @@ export class RouteTable {
     return new RouteTable(kv);
   }
 
-  async putApp(route: AppRoute): Promise<void> {
+  async putApp(route: AppRouteInput): Promise<void> {
     await this.kv.put(routeKeys.app(route.appName), JSON.stringify(appRoute.parse(route)));
   }
 

@@ -50,7 +50,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
     try {
-      await ensureStreams(this.nc, this.n);
+      await ensureStreams(this.nc, this.n, this.settings.logLines);
       for (const [pattern, handler] of this.messageHandlers) {
         const contract = handler.extras?.contract;
         if (!contract) throw new Error(`handler for "${pattern}" was not declared with @OnEvent or @HandleRpc`);

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { dropAddonResources } from './addons.js';
+
+export { dropAddonResources } from './addons.js';
 
 /** The shape of @paas/messaging's settings (kept structural so this lib depends on no other). */
 export interface MessagingSettings {
@@ -43,6 +46,7 @@ export async function freshDataDir(prefix = 'paas-test-'): Promise<string> {
 export async function cleanup(o: { namespace?: string; databaseUrl?: string; dataDir?: string }): Promise<void> {
   if (o.namespace) await deleteNamespaceStreams(o.namespace);
   if (o.databaseUrl) {
+    await dropAddonResources(o.databaseUrl);
     const name = new URL(o.databaseUrl).pathname.slice(1);
     await adminQuery(`drop database if exists "${name}" with (force)`);
   }

@@ -31,6 +31,7 @@ export class ApiController {
   @Get(['apps', 'users/~/apps'])
   async listApps(@CurrentActor() actor: Actor, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.listApps(actor), ['name', 'id']); }
   @Get('apps/:app') getApp(@CurrentActor() actor: Actor, @Param('app') app: string) { return this.platform.getApp(actor, app); }
+  @Patch('apps/:app') updateApp(@CurrentActor() actor: Actor, @Param('app') app: string, @Body() body: unknown) { return this.platform.updateApp(actor, app, body); }
   @Delete('apps/:app') destroyApp(@CurrentActor() actor: Actor, @Param('app') app: string) { return this.platform.destroyApp(actor, app); }
 
   @Get('apps/:app/config-vars') getConfig(@CurrentActor() actor: Actor, @Param('app') app: string) { return this.platform.getConfig(actor, app); }
@@ -46,8 +47,6 @@ export class ApiController {
   async formation(@CurrentActor() actor: Actor, @Param('app') app: string, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.formation(actor, app), ['type', 'id']); }
   @Patch('apps/:app/formation') scale(@CurrentActor() actor: Actor, @Param('app') app: string, @Body() body: unknown) { return this.platform.scale(actor, app, body); }
 
-  @Get('apps/:app/addons') addons(@CurrentActor() actor: Actor, @Param('app') app: string) { return this.platform.addons(actor, app); }
-  @Get('addon-attachments') attachments() { return []; }
   @Post('accounts') @HttpCode(201) createAccount(@CurrentActor() actor: Actor, @Body() body: unknown) { return this.accounts.createAccount(actor, body); }
   @Public() @Post('oauth/authorizations') @HttpCode(201) authorize(@Headers('authorization') auth: string | undefined, @Body() body: unknown) { return this.accounts.authorize(auth, body); }
   @Get('oauth/authorizations') authorizations(@CurrentActor() actor: Actor, @Headers('authorization') auth: string | undefined) { return this.accounts.listAuthorizations(actor, presentedKey(auth)); }
@@ -70,10 +69,6 @@ export class ApiController {
   @Delete('apps/:app/dynos/:dyno') @HttpCode(202) restart(@CurrentActor() actor: Actor, @Param('app') app: string, @Param('dyno') dyno: string) { return this.platform.restartDynos(actor, app, dyno); }
   @Delete('apps/:app/formations/:type') @HttpCode(202) restartType(@CurrentActor() actor: Actor, @Param('app') app: string, @Param('type') type: string) { return this.platform.restartDynos(actor, app, type); }
   @Post('apps/:app/dynos/:dyno/actions/stop') @HttpCode(202) stop(@CurrentActor() actor: Actor, @Param('app') app: string, @Param('dyno') dyno: string) { return this.platform.restartDynos(actor, app, dyno, true); }
-
-  @Get('apps/:app/builds')
-  async builds(@CurrentActor() actor: Actor, @Param('app') app: string, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.builds(actor, app), ['created_at', 'id']); }
-  @Get('apps/:app/builds/:id') build(@CurrentActor() actor: Actor, @Param('app') app: string, @Param('id') id: string) { return this.platform.build(actor, app, id); }
 
   @Get('apps/:app/dynos')
   async dynos(@CurrentActor() actor: Actor, @Param('app') app: string, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.dynos(actor, app), ['name', 'id']); }

@@ -3,8 +3,12 @@ import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
 import { MessagingModule, RpcClient } from '@paas/messaging';
 import { blobStoreFor } from '@paas/storage';
 import { AccountsService } from './accounts.service.js';
+import { AddonsController } from './addons/addons.controller.js';
+import { AddonsService } from './addons/addons.service.js';
 import { ApiController } from './api.controller.js';
 import { AuthGuard } from './auth.guard.js';
+import { BuildsController } from './builds/builds.controller.js';
+import { BuildsService } from './builds/builds.service.js';
 import type { ApiSettings } from './config.js';
 import { GitService } from './git/git.service.js';
 import { GrpcServer } from './grpc/grpc-server.js';
@@ -14,6 +18,9 @@ import { HttpErrorsFilter } from './http-errors.filter.js';
 import { LogStreams } from './logs/log-stream.js';
 import { LogsController } from './logs/logs.controller.js';
 import { LogsService } from './logs/logs.service.js';
+import { DrainDelivery } from './logs/drains/drain-delivery.js';
+import { DrainsController } from './logs/drains/drains.controller.js';
+import { DrainsService } from './logs/drains/drains.service.js';
 import { PlatformService } from './platform.service.js';
 import { RendezvousListener } from './rendezvous/rendezvous-listener.js';
 import { HttpsListener } from './tls/https-listener.js';
@@ -25,7 +32,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [MessagingModule.forRoot('api', settings.messaging)],
-      controllers: [ApiController, LogsController],
+      controllers: [ApiController, LogsController, DrainsController, AddonsController, BuildsController],
       providers: [
         { provide: SETTINGS, useValue: settings },
         { provide: BLOBS, useValue: blobStoreFor(settings.dataDir) },
@@ -33,7 +40,7 @@ export class ApiModule {
         { provide: AuthGuard, inject: [Reflector, API_KEY_HOLDER, RpcClient], useFactory: (r: Reflector, k: { value: string }, rpc: RpcClient) => new AuthGuard(r, k, settings.adminEmail, rpc) },
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
-        AccountsService, PlatformService, GitService, PushService, HealthService, LogsService, LogStreams, GrpcServer, HttpsListener, RendezvousListener,
+        AccountsService, PlatformService, BuildsService, GitService, PushService, HealthService, LogsService, LogStreams, DrainsService, DrainDelivery, GrpcServer, HttpsListener, RendezvousListener, AddonsService,
       ],
     };
   }

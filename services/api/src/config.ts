@@ -1,6 +1,7 @@
 import { messagingSettingsFromEnv, type MessagingSettings } from '@paas/messaging';
 import { resolve } from 'node:path';
 import { parseTlsHostnames } from './domain/tls-names.js';
+import { drainSettingsFromEnv, type DrainSettings } from './logs/drains/drain-settings.js';
 
 /** Everything the api service reads from its environment, validated at boot. */
 export interface ApiSettings {
@@ -31,6 +32,8 @@ export interface ApiSettings {
   publicUrl: string | undefined;
   /** How long a push waits for the new web dynos to be up before it ends (PAAS_PUSH_VERIFY_TIMEOUT_MS). */
   pushVerifyTimeoutMs: number;
+  /** Delivery to log drains (PAAS_DRAIN_*). */
+  drains: DrainSettings;
 }
 
 function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
@@ -63,5 +66,6 @@ export function apiSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiSet
     routerPort: port(env, 'PAAS_ROUTER_PORT', 8080),
     publicUrl: env.PAAS_PUBLIC_API_URL || undefined,
     pushVerifyTimeoutMs: verify,
+    drains: drainSettingsFromEnv(env),
   };
 }

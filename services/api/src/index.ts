@@ -1,3 +1,4 @@
 export * from './app.js';
 export * from './config.js';
 export { ensurePlatformTls, tlsDir, type PlatformTls } from './tls/platform-tls.js';
+export { DrainDelivery } from './logs/drains/drain-delivery.js';

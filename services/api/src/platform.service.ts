@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import {
   AddDomain, appName, GetBuild, ListBuilds, CreateApp, DestroyApp, dynoSize, GetApp, GetConfigVars, GetFormation, GetRelease, ListApps, ListDomains,
-  ListDynos, ListReleases, PaasError, RemoveDomain, RestartDynos, RollbackRelease, RunDyno, StopDynos, ScaleFormation, SetConfigVars, configVarName,
+  ListDynos, ListReleases, PaasError, RemoveDomain, RestartDynos, RollbackRelease, RunDyno, StopDynos, ScaleFormation, SetConfigVars, SetMaintenance, configVarName, invalid,
   type AppInfo,
 } from '@paas/contracts';
 import { RpcClient } from '@paas/messaging';
@@ -15,6 +15,11 @@ import { RendezvousListener } from './rendezvous/rendezvous-listener.js';
 import { SETTINGS } from './tokens.js';
 
 const createBody = z.object({ name: appName.optional(), region: z.string().optional(), stack: z.string().optional() }).nullish();
+const updateBody = z.object({
+  maintenance: z.boolean({ message: 'maintenance must be true or false' }).optional(),
+  name: z.string().optional(),
+  build_stack: z.string().optional(),
+}, { message: 'Send an object such as {"maintenance": true}.' });
 const configBody = z.record(configVarName, z.string().nullable(), { message: 'Send an object of config var names to string values (null removes one).' });
 const formationUpdate = z.object({ type: z.string(), quantity: z.unknown().optional(), size: z.string().optional() });
 const formationBody = z.object({ updates: z.array(formationUpdate).min(1) });
@@ -64,6 +69,18 @@ export class PlatformService {
 
   async getApp(actor: Actor, app: string) {
     return presentApp(this.site, await this.appOf(actor, app));
+  }
+
+  /** Heroku's PATCH /apps/:app: maintenance mode on or off. Renames and stack changes are refused, saying so. */
+  async updateApp(actor: Actor, app: string, body: unknown) {
+    const b = updateBody.parse(body ?? {});
+    let a = await this.appOf(actor, app);
+    if (b.name !== undefined && b.name !== a.name) {
+      throw invalid(`Renaming an app is not supported yet: create a new app named ${b.name} and push to it instead.`);
+    }
+    if (b.build_stack !== undefined && b.build_stack !== a.stack) throw invalid(`Only the ${a.stack} stack is available; build_stack cannot be changed.`);
+    if (b.maintenance !== undefined) a = await this.rpc.request(SetMaintenance, { app: a.id, maintenance: b.maintenance, by: actor.email });
+    return presentApp(this.site, a);
   }
 
   async destroyApp(actor: Actor, app: string) {
@@ -116,12 +133,6 @@ export class PlatformService {
     }));
     const a = await this.appOf(actor, app);
     return (await this.rpc.request(ScaleFormation, { app: a.id, updates, by: actor.email })).map((f) => presentFormation(a, f));
-  }
-
-  /** No add-on services exist yet: an app's add-ons and attachments are empty lists. */
-  async addons(actor: Actor, app: string) {
-    await this.appOf(actor, app);
-    return [];
   }
 
   /** The default domain every app has (`<app>.<domain>`, not stored), then the custom ones, oldest first. */

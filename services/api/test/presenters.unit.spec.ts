@@ -6,7 +6,7 @@ import { presentedKey, sameSecret } from '../src/api-key.js';
 const site: Site = { adminEmail: 'admin@paas.local', domain: 'localhost', routerPort: 8080, apiUrl: 'http://127.0.0.1:5000' };
 const app = {
   id: '0f4e4a53-8e0b-4c39-9f4e-2d2f0c0b6a11', name: 'myapp', stack: 'heroku-24', region: 'us', owner: 'admin@paas.local',
-  createdAt: '2026-11-24T20:00:00.000Z', updatedAt: '2026-11-24T20:01:00.000Z', releaseVersion: 2, slugSize: 1234,
+  createdAt: '2026-11-24T20:00:00.000Z', updatedAt: '2026-11-24T20:01:00.000Z', releaseVersion: 2, slugSize: 1234, maintenance: false,
 };
 
 describe('Platform API shapes', () => {

@@ -6,21 +6,28 @@ import { BuildFailed, BuildStarted, SlugBuilt, SourcePushed, type BlobRef, type 
 import { BuildOutput, EventPublisher, makeEnvelope, type PublishOptions } from '@paas/messaging';
 import type { FileBlobStore } from '@paas/storage';
 import { inSpan, trace } from '@paas/telemetry';
-import { readAppFiles, writeAppFiles } from './adapters/app-files.js';
+import Docker from 'dockerode';
+import { readAppFiles } from './adapters/app-files.js';
 import { BuildAppLog } from './adapters/app-log.js';
+import type { BuildCache } from './adapters/build-cache.js';
 import type { BuildIndex } from './adapters/build-index.js';
 import { BuildLog } from './adapters/build-log.js';
 import { BuildRecords, type BuildOutcomeEvent } from './adapters/build-records.js';
-import { runCommand } from './adapters/run-command.js';
+import { HostSandbox } from './adapters/host-sandbox.js';
+import { StackSandbox } from './adapters/stack-sandbox.js';
+import { applySlugIgnore } from './adapters/slug-ignore.js';
 import { packSlug, unpackSource } from './adapters/source-archive.js';
+import { compile } from './buildpacks/compile.js';
+import type { CompileResult, Sandbox } from './buildpacks/context.js';
 import type { BuilderSettings } from './config.js';
 import { BuildError, isBuildError } from './domain/build-error.js';
-import { buildEnv } from './domain/build-env.js';
-import { detect, type Detection } from './domain/detect.js';
+import { describeAppJson, parseAppJson } from './domain/app-json.js';
+import { detect, type AppFiles, type Detection } from './domain/detect.js';
+import { requestedAddons } from './domain/addon-requests.js';
 import { derivedId } from './domain/ids.js';
 import { checkSlugSize, formatSize, STACK, STACK_TITLE } from './domain/output.js';
-import { describeProcessTypes, resolveProcessTypes } from './domain/process-types.js';
-import { BLOBS, BUILD_INDEX, BUILD_OUTPUT, BUILD_RECORDS, SETTINGS } from './tokens.js';
+import { describeProcessTypes, resolveProcessTypes, type ResolvedProcessTypes } from './domain/process-types.js';
+import { BLOBS, BUILD_CACHE, BUILD_INDEX, BUILD_OUTPUT, BUILD_RECORDS, SETTINGS } from './tokens.js';
 
 type Pushed = EventOf<typeof SourcePushed>;
 
@@ -41,6 +48,7 @@ export class BuildPipeline {
     @Inject(BUILD_OUTPUT) private readonly output: BuildOutput,
     @Inject(BUILD_RECORDS) private readonly records: BuildRecords,
     @Inject(BUILD_INDEX) private readonly index: BuildIndex,
+    @Inject(BUILD_CACHE) private readonly cache: BuildCache,
     private readonly publisher: EventPublisher,
     private readonly appLog: BuildAppLog,
   ) {}
@@ -77,21 +85,30 @@ export class BuildPipeline {
     await this.publisher.publish(BuildStarted, { appName, buildId, commit }, { ...meta, id: derivedId(buildId, BuildStarted.type) });
     this.appLog.write(pushed.appId, `Build started by user ${pushed.data.by}`);
     const workDir = await this.makeWorkDir(buildId);
+    const dir = join(workDir, 'app');
     const deadline = deadlineAfter(this.settings.buildTimeoutMs);
     try {
       out.header(STACK_TITLE);
-      await this.step('fetching the source', () => this.unpack(source, workDir));
-      const detection = await this.step('detecting the buildpack', () => detectApp(workDir, out));
-      await this.step('compiling', () => compile(detection.plan, workDir, config, deadline.signal, out));
+      await this.step('fetching the source', () => this.unpack(source, dir));
+      const ignored = await this.step('applying .slugignore', () => applySlugIgnore(dir));
+      const { files, plan, processTypes, appJson } = await this.step('detecting the buildpack', () => detectApp(dir, out));
+      if (ignored) out.detail(`Removed ${ignored} path${ignored === 1 ? '' : 's'} listed in .slugignore`);
+      const compiled = await this.step('compiling', () => this.compileIn(pushed, workDir, files, plan, deadline.signal, out));
+      const types: ResolvedProcessTypes = compiled.processTypes ? { processTypes: compiled.processTypes, source: 'heroku.yml' } : processTypes!;
       out.header('Discovering process types');
-      out.detail(...describeProcessTypes(detection.processTypes));
+      out.detail(...describeProcessTypes(types));
+      if (appJson) out.detail(...describeAppJson(appJson, types.processTypes));
       out.header('Compressing...');
-      const { slugId, ref } = await this.step('storing the slug', () => this.storeSlug(pushed.appId, workDir, out));
-      const { buildpack } = detection.plan;
-      const slug: Slug = { id: slugId, blob: ref, processTypes: { ...detection.processTypes.processTypes }, commit, buildpack, stack: STACK };
+      const { slugId, ref } = await this.step('storing the slug', () => this.storeSlug(pushed.appId, dir, out));
+      const slug: Slug = {
+        id: slugId, blob: ref, processTypes: { ...types.processTypes }, commit, buildpack: plan.buildpack, stack: STACK,
+        ...(compiled.images ? { images: { ...compiled.images } } : {}),
+        ...(appJson?.formation ? { formation: appJson.formation } : {}),
+      };
       await out.flush();
-      this.log.log(`build ${buildId} of ${appName} succeeded in ${Date.now() - started} ms (${buildpack}, slug ${formatSize(ref.size)})`);
-      return makeEnvelope(SlugBuilt, { appName, buildId, slug }, meta);
+      this.log.log(`build ${buildId} of ${appName} succeeded in ${Date.now() - started} ms (${plan.buildpack}, slug ${formatSize(ref.size)})`);
+      const addons = requestedAddons(files, plan);
+      return makeEnvelope(SlugBuilt, { appName, buildId, slug, ...(addons.length > 0 ? { addons } : {}) }, meta);
     } catch (err) {
       const reason = failureReason(err);
       out.problem(reason, ...(isBuildError(err) ? err.details : []));
@@ -104,6 +121,40 @@ export class BuildPipeline {
     }
   }
 
+  /** Runs the buildpack in its sandbox (host or stack container), which goes when the build ends. */
+  private async compileIn(pushed: Pushed, workDir: string, files: AppFiles, plan: Detection, signal: AbortSignal, out: BuildLog): Promise<CompileResult> {
+    const { appName, buildId, config } = pushed.data;
+    const dir = join(workDir, 'app');
+    const scratch = join(workDir, 'scratch');
+    const sandbox = plan.buildpack === 'docker' ? new HostSandbox() : await this.sandboxFor(pushed, dir, scratch, out);
+    try {
+      return await compile(plan, {
+        appId: pushed.appId, appName, buildId, dir, scratch, files, config, cache: this.cache, signal, out, sandbox,
+        // HOME is the build's scratch dir, so tools write their dotfiles there and nowhere else.
+        run: (argv, env, onLine = (line) => out.detail(line)) =>
+          sandbox.run(argv, { cwd: dir, env: { ...env, HOME: sandbox.at(scratch), TMPDIR: sandbox.at(scratch) }, signal, onLine }),
+      });
+    } finally {
+      await sandbox.close();
+    }
+  }
+
+  /** The host, or with the docker runtime a container of the stack image with the build's dirs and the app's cache mounted. */
+  private async sandboxFor(pushed: Pushed, dir: string, scratch: string, out: BuildLog): Promise<Sandbox> {
+    const { buildIn, stackImage } = this.settings;
+    if (buildIn === 'host') return new HostSandbox();
+    const docker = new Docker();
+    if (buildIn === 'auto' && !(await docker.ping().then(() => true, () => false))) return new HostSandbox();
+    out.detail(`Building in a container of the stack image ${stackImage}`);
+    const mounts = [{ host: dir, at: '/app' }, { host: scratch, at: '/tmp/build' }, { host: await this.cache.appDir(pushed.appId), at: '/cache' }];
+    return StackSandbox.open(docker, stackImage, mounts, { 'paas.app': pushed.data.appName, 'paas.build': pushed.data.buildId });
+  }
+
+  /** Empties an app's build cache (Build API / paas builds:cache:purge). */
+  purgeCache(appId: string): Promise<boolean> {
+    return this.cache.purge(appId);
+  }
+
   /** Ends the build output, then publishes the outcome: the api reads the output up to its end first. */
   private async announce(outcome: BuildOutcomeEvent): Promise<void> {
     await new BuildLog(this.output, outcome.data.buildId).end(outcome.type === 'SlugBuilt' ? 'succeeded' : 'failed');
@@ -114,7 +165,10 @@ export class BuildPipeline {
   private async makeWorkDir(buildId: string): Promise<string> {
     const tmp = join(this.settings.dataDir, 'tmp');
     await mkdir(tmp, { recursive: true });
-    return mkdtemp(join(tmp, `build-${buildId.slice(0, 8)}-`));
+    const dir = await mkdtemp(join(tmp, `build-${buildId.slice(0, 8)}-`));
+    await mkdir(join(dir, 'app'));
+    await mkdir(join(dir, 'scratch'));
+    return dir;
   }
 
   /** Checks the source against its checksum, then unpacks it; a missing or damaged source fails the build. */
@@ -132,7 +186,7 @@ export class BuildPipeline {
     const slugId = randomUUID();
     const ref = await this.blobs.put(`slugs/${appId}/${slugId}.tgz`, packSlug(dir));
     try {
-      const warning = checkSlugSize(ref.size);
+      const warning = checkSlugSize(ref.size, this.settings.maxSlugMb);
       if (warning) out.problem(warning);
     } catch (err) {
       await this.blobs.delete(ref.key);
@@ -161,18 +215,10 @@ async function detectApp(dir: string, out: BuildLog) {
   const plan: Detection = detect(files);
   out.header(`${plan.label} app detected`);
   out.detail(...plan.notes);
+  const appJson = files.appJson !== undefined ? parseAppJson(files.appJson) : undefined;
   // The Procfile is checked before compiling, so a typo fails in a second, not after npm install.
-  return { plan, processTypes: resolveProcessTypes(files.procfile, plan.defaultProcessTypes) };
-}
-
-/** Runs the buildpack's commands in the app dir, their output indented, then writes its files. */
-async function compile(plan: Detection, dir: string, config: Record<string, string>, signal: AbortSignal, out: BuildLog): Promise<void> {
-  for (const command of plan.commands) {
-    out.header(command.title);
-    const env = buildEnv(process.env, command.env, config);
-    await runCommand(command.argv, { cwd: dir, env, signal, onLine: (line) => out.detail(line) });
-  }
-  await writeAppFiles(dir, plan.files);
+  const processTypes = plan.buildpack === 'docker' ? undefined : resolveProcessTypes(files.procfile, plan.defaultProcessTypes);
+  return { files, plan, processTypes, appJson };
 }
 
 function failureReason(err: unknown): string {

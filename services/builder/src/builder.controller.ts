@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { GetBuild, ListBuilds, SourcePushed, type EventOf, type RequestOf } from '@paas/contracts';
+import { GetBuild, ListBuilds, PurgeBuildCache, SourcePushed, type EventOf, type RequestOf } from '@paas/contracts';
 import { HandleRpc, OnEvent } from '@paas/messaging';
 import type { BuildIndex } from './adapters/build-index.js';
 import { BuildPipeline } from './build-pipeline.js';
@@ -16,6 +16,9 @@ export class BuilderController {
 
   @HandleRpc(GetBuild)
   handleGetBuild(@Payload() req: RequestOf<typeof GetBuild>) { return this.builds.get(req.appId, req.buildId); }
+
+  @HandleRpc(PurgeBuildCache)
+  async handlePurgeBuildCache(@Payload() req: RequestOf<typeof PurgeBuildCache>) { return { purged: await this.pipeline.purgeCache(req.appId) }; }
 
   /** A push to build: the pipeline publishes BuildStarted, the output, then SlugBuilt or BuildFailed. */
   @OnEvent(SourcePushed)

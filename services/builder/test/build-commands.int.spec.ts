@@ -65,7 +65,7 @@ describe('build commands: output streamed line by line, failures and the time li
     });
     assert.equal(outcome.type, 'BuildFailed');
     if (outcome.type !== 'BuildFailed') return;
-    assert.match(outcome.data.reason, /"npm install --omit=dev --no-audit --no-fund" was stopped: the build ran past its time limit of 1500 ms/);
+    assert.match(outcome.data.reason, /"npm install --no-audit --no-fund --prefer-offline --include=dev" was stopped: the build ran past its time limit of 1500 ms/);
     const out = await h.outputOf(pushed.data.buildId);
     assert.equal(out.end, 'failed');
     assert.deepEqual(await readdir(join(h.settings.dataDir, 'tmp')), []);

@@ -41,6 +41,6 @@ describe('build rules', () => {
     assert.equal(formatSize(34.5 * 1024 * 1024), '34.5M');
     assert.equal(checkSlugSize(10 * 1024 * 1024), undefined);
     assert.match(checkSlugSize(301 * 1024 * 1024)!, /exceeds our soft limit \(300M\)/);
-    assert.throws(() => checkSlugSize(501 * 1024 * 1024), /501\.0M is too large \(max is 500M\)/);
+    assert.throws(() => checkSlugSize(501 * 1024 * 1024), /501\.0M is too large \(max is 500M, PAAS_MAX_SLUG_MB\)/);
   });
 });

@@ -42,13 +42,18 @@ describe('builder: SourcePushed in, slug out (real NATS, real blob store)', () =
 
     const out = await h.outputOf(pushed.data.buildId);
     assert.equal(out.end, 'succeeded');
-    assert.deepEqual(out.lines.slice(0, 3), [
+    assert.deepEqual(out.lines.slice(0, 8), [
       '-----> Building on the Heroku-24 stack',
       '-----> Node.js app detected',
+      `       engines.node (package.json): unspecified; using the stack's Node ${process.versions.node}`,
+      '-----> Installing dependencies',
       '       No dependencies in package.json: nothing to install',
+      '-----> Build',
+      '       No build script in package.json: nothing to build',
+      '-----> Discovering process types',
     ]);
-    assert.deepEqual(out.lines.slice(3, 6), ['-----> Discovering process types', '       Default types for buildpack -> web', '-----> Compressing...']);
-    assert.match(out.lines[6], /^ {7}Done: \d+(\.\d)?[BKM]$/);
+    assert.deepEqual(out.lines.slice(8, 10), ['       Default types for buildpack -> web', '-----> Compressing...']);
+    assert.match(out.lines[10], /^ {7}Done: \d+(\.\d)?[BKM]$/);
   });
 
   test('a tree archived by git (as the api stores a push) builds the same', async () => {
@@ -108,7 +113,7 @@ describe('builder: SourcePushed in, slug out (real NATS, real blob store)', () =
     assert.equal(outcome.data.reason, 'App not compatible with any buildpack');
     const out = await h.outputOf(pushed.data.buildId);
     assert.deepEqual(out.lines.slice(0, 2), ['-----> Building on the Heroku-24 stack', ' !     App not compatible with any buildpack']);
-    assert.match(out.lines[2], /^ ! {5}Looked for Procfile, package\.json, requirements\.txt, setup\.py, Pipfile or pyproject\.toml/);
+    assert.match(out.lines[2], /^ ! {5}Looked for heroku\.yml, package\.json, requirements\.txt, setup\.py, Pipfile, pyproject\.toml with poetry\.lock or uv\.lock, Dockerfile, Procfile at the root/);
     assert.equal(out.end, 'failed');
   });
 
@@ -132,7 +137,8 @@ describe('builder: SourcePushed in, slug out (real NATS, real blob store)', () =
     });
     assert.equal(outcome.type, 'SlugBuilt', JSON.stringify(outcome.data));
     const out = await h.outputOf(pushed.data.buildId);
-    assert.ok(out.lines.includes('-----> Installing dependencies (npm install --omit=dev)'), out.lines.join('\n'));
+    assert.ok(out.lines.includes('-----> Installing dependencies'), out.lines.join('\n'));
+    assert.ok(out.lines.includes('       Installing node modules'), out.lines.join('\n'));
     assert.ok(out.lines.some((l) => /^ {7}added 1 package/.test(l)), out.lines.join('\n'));
     const dir = await h.unpackSlug(outcome);
     assert.equal(await readlink(join(dir, 'node_modules', 'tiny')), '../vendor/tiny');

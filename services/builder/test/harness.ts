@@ -65,7 +65,7 @@ export class BuilderHarness {
 
   static async start(over: Partial<BuilderSettings> = {}): Promise<BuilderHarness> {
     const namespace = freshNamespace('bld');
-    const settings: BuilderSettings = { messaging: testMessagingSettings(namespace), dataDir: await freshDataDir('paas-builder-'), buildTimeoutMs: 60_000, ...over };
+    const settings: BuilderSettings = { messaging: testMessagingSettings(namespace), dataDir: await freshDataDir('paas-builder-'), buildTimeoutMs: 60_000, maxSlugMb: 500, buildIn: 'host', stackImage: 'paas/stack:bookworm', ...over };
     const nc = await connectNats(settings.messaging.natsUrl, 'builder-test');
     const n = names(namespace);
     const h = new BuilderHarness(settings, nc, blobStoreFor(settings.dataDir), new EventPublisher(nc, n, 'api'), new BuildOutput(nc, n));
@@ -98,8 +98,7 @@ export class BuilderHarness {
   }
 
   /** Stores the tree as the api would (a tar.gz under sources/) and publishes SourcePushed for it. */
-  async push(tree: Tree, config: Record<string, string> = {}): Promise<Pushed> {
-    const appId = randomUUID();
+  async push(tree: Tree, config: Record<string, string> = {}, appId: string = randomUUID()): Promise<Pushed> {
     const buildId = randomUUID();
     const dir = await this.tempDir('paas-src-');
     const root = join(dir, 'app');
@@ -115,7 +114,7 @@ export class BuilderHarness {
   }
 
   /** Every event of one app so far and as they come, until the build's outcome; fails after the deadline. */
-  async eventsUntilOutcome(appId: string, timeoutMs = 60_000): Promise<AnyEvent[]> {
+  async eventsUntilOutcome(appId: string, timeoutMs = 60_000, buildId?: string): Promise<AnyEvent[]> {
     const consumer = await jetstream(this.nc).consumers.get(this.n.eventsStream, {
       filter_subjects: this.n.appEventsFilter(appId), deliver_policy: DeliverPolicy.All,
     });
@@ -126,7 +125,7 @@ export class BuilderHarness {
       for await (const m of messages) {
         const e = m.json<AnyEvent>();
         seen.push(e);
-        if (e.type === 'SlugBuilt' || e.type === 'BuildFailed') return seen;
+        if ((e.type === 'SlugBuilt' || e.type === 'BuildFailed') && (!buildId || e.data.buildId === buildId)) return seen;
       }
       throw new Error(`no SlugBuilt or BuildFailed for app ${appId} within ${timeoutMs} ms; saw ${seen.map((e) => e.type).join(', ') || 'nothing'}`);
     } finally {
@@ -136,9 +135,9 @@ export class BuilderHarness {
   }
 
   /** Pushes a tree and waits for the build's outcome. */
-  async build(tree: Tree, config: Record<string, string> = {}): Promise<{ pushed: Pushed; outcome: Outcome; events: AnyEvent[] }> {
-    const pushed = await this.push(tree, config);
-    const events = await this.eventsUntilOutcome(pushed.appId);
+  async build(tree: Tree, config: Record<string, string> = {}, appId?: string): Promise<{ pushed: Pushed; outcome: Outcome; events: AnyEvent[] }> {
+    const pushed = await this.push(tree, config, appId);
+    const events = await this.eventsUntilOutcome(pushed.appId, 300_000, pushed.data.buildId);
     return { pushed, outcome: events.at(-1) as Outcome, events };
   }
 

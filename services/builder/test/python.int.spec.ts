@@ -50,10 +50,9 @@ describe('builder: a Python app whose requirements.txt lists a package (local wh
     // An empty local index, so pip never looks beyond this machine.
     const index = join(await h.tempDir('paas-index-'), 'simple');
     await mkdir(index);
-    const { outcome, pushed } = await h.build(
-      { files: { 'requirements.txt': 'paas-tiny-fixture==0.1\n', Procfile: 'worker: python3 -c "import paas_tiny_fixture"\n' } },
-      { PIP_INDEX_URL: `file://${index}`, PIP_FIND_LINKS: wheels },
-    );
+    const tree = { files: { 'requirements.txt': 'paas-tiny-fixture==0.1\n', Procfile: 'worker: python3 -c "import paas_tiny_fixture"\n' } };
+    const config = { PIP_INDEX_URL: `file://${index}`, PIP_FIND_LINKS: wheels };
+    const { outcome, pushed } = await h.build(tree, config);
     assert.equal(outcome.type, 'SlugBuilt', JSON.stringify(outcome.data));
     const out = await h.outputOf(pushed.data.buildId);
     assert.ok(out.lines.includes('-----> Installing requirements with pip'), out.lines.join('\n'));
@@ -65,6 +64,13 @@ describe('builder: a Python app whose requirements.txt lists a package (local wh
       cwd: '/', env: { PATH: process.env.PATH, HOME: slug },
     });
     assert.equal(stdout.trim(), '42');
+
+    // The same requirements again: the virtualenv comes from the app's cache, pip does not run.
+    const again = await h.build(tree, config, pushed.appId);
+    assert.equal(again.outcome.type, 'SlugBuilt', JSON.stringify(again.outcome.data));
+    const cached = await h.outputOf(again.pushed.data.buildId);
+    assert.ok(cached.lines.some((l) => /Reusing the virtualenv of the last build/.test(l)), cached.lines.join('\n'));
+    assert.ok(!cached.lines.includes('-----> Installing requirements with pip'));
   });
 
   test('a package pip cannot find fails the build with pip\'s exit status', async () => {
@@ -77,7 +83,7 @@ describe('builder: a Python app whose requirements.txt lists a package (local wh
     );
     assert.equal(outcome.type, 'BuildFailed');
     if (outcome.type !== 'BuildFailed') return;
-    assert.match(outcome.data.reason, /"python3 -m pip install --target \.heroku\/python\/site-packages -r requirements\.txt" exited with status 1/);
+    assert.match(outcome.data.reason, /-m pip (--python \.heroku\/python\/bin\/python )?install -r requirements\.txt" exited with status 1/);
     const out = await h.outputOf(pushed.data.buildId);
     assert.ok(out.lines.some((l) => /No matching distribution found for paas-no-such-package/.test(l)), out.lines.join('\n'));
   });

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { GetDesiredState, type AppDestroyed, type EventOf, type FormationScaled, type ReleaseCreated, type Slug } from '@paas/contracts';
+import {
+  GetDesiredState, type AppDestroyed, type DomainAdded, type DomainRemoved, type EventOf, type FormationScaled, type MaintenanceChanged, type ReleaseCreated, type Slug,
+} from '@paas/contracts';
 import { RpcClient } from '@paas/messaging';
 import {
-  applyDestroyed, applyFormation, applyRelease, applySnapshot, type DesiredApp, type DesiredSlug,
+  applyDestroyed, applyFormation, applyRelease, applyRouting, applySnapshot, type DesiredApp, type DesiredSlug,
 } from './domain/desired-state.js';
 
 /** Which event a dyno change follows from, so DynoStateChanged joins the user's action in the log. */
@@ -11,7 +13,7 @@ export interface Cause {
   readonly correlationId?: string;
 }
 
-const slugOf = (s: Slug | null): DesiredSlug | null => (s ? { id: s.id, blob: s.blob, processTypes: s.processTypes } : null);
+const slugOf = (s: Slug | null): DesiredSlug | null => (s ? { id: s.id, blob: s.blob, processTypes: s.processTypes, ...(s.images ? { images: s.images } : {}) } : null);
 
 /**
  * What every app should run, as the release service (the owner) says: its snapshot at boot
@@ -48,6 +50,14 @@ export class DesiredStateService {
 
   onAppDestroyed(e: EventOf<typeof AppDestroyed>): boolean {
     return this.keep(e, applyDestroyed(this.apps.get(e.appId), e.appId, e.data.name));
+  }
+
+  /** Applies a DomainAdded, DomainRemoved or MaintenanceChanged: what the app's route says besides its dynos. */
+  onRoutingEvent(e: EventOf<typeof DomainAdded> | EventOf<typeof DomainRemoved> | EventOf<typeof MaintenanceChanged>): boolean {
+    const change = e.type === 'MaintenanceChanged'
+      ? { kind: 'maintenance' as const, maintenance: (e as EventOf<typeof MaintenanceChanged>).data.maintenance }
+      : { kind: e.type === 'DomainAdded' ? 'domain-added' as const : 'domain-removed' as const, hostname: (e as EventOf<typeof DomainAdded>).data.hostname };
+    return this.keep(e, applyRouting(this.apps.get(e.appId), e.appId, e.data.appName, change, e.streamVersion));
   }
 
   /** Reads the release service's snapshot and merges it; returns the ids of apps that changed. Throws when it does not answer. */

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AppDestroyed, AttachDyno, FormationScaled, ListDynos, ReleaseCreated, RestartDynos, RunDyno, StopDynos, type EventOf, type RequestOf } from '@paas/contracts';
+import { AppDestroyed, AttachDyno, DomainAdded, DomainRemoved, FormationScaled, MaintenanceChanged, ListDynos, ReleaseCreated, RestartDynos, RunDyno, StopDynos, type EventOf, type RequestOf } from '@paas/contracts';
 import { HandleRpc, OnEvent } from '@paas/messaging';
 import { Reconciler } from './reconciler.service.js';
 
@@ -20,6 +20,15 @@ export class DynoManagerController {
 
   @OnEvent(AppDestroyed)
   onAppDestroyed(@Payload() e: EventOf<typeof AppDestroyed>) { this.reconciler.onAppDestroyed(e); }
+
+  @OnEvent(DomainAdded)
+  onDomainAdded(@Payload() e: EventOf<typeof DomainAdded>) { this.reconciler.onRoutingEvent(e); }
+
+  @OnEvent(DomainRemoved)
+  onDomainRemoved(@Payload() e: EventOf<typeof DomainRemoved>) { this.reconciler.onRoutingEvent(e); }
+
+  @OnEvent(MaintenanceChanged)
+  onMaintenanceChanged(@Payload() e: EventOf<typeof MaintenanceChanged>) { this.reconciler.onRoutingEvent(e); }
 
   @HandleRpc(RestartDynos)
   handleRestartDynos(@Payload() req: RequestOf<typeof RestartDynos>) { return this.reconciler.stopDynos(req, `restart by ${req.by}`); }

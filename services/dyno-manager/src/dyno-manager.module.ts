@@ -5,7 +5,7 @@ import { blobStoreFor } from '@paas/storage';
 import { AppLogs } from './adapters/app-logs.js';
 import { AttachRelay } from './adapters/attach-relay.js';
 import { RouteWriter } from './adapters/route-writer.js';
-import { ProcessDriver } from './adapters/runtime/process-driver.js';
+import { runtimeDriver } from './adapters/runtime/select.js';
 import type { DynoManagerSettings } from './config.js';
 import { DesiredStateService } from './desired-state.service.js';
 import { DynoManagerController } from './dyno-manager.controller.js';
@@ -23,10 +23,7 @@ export class DynoManagerModule {
       controllers: [DynoManagerController],
       providers: [
         { provide: SETTINGS, useValue: settings },
-        {
-          provide: RUNTIME_DRIVER,
-          useFactory: () => new ProcessDriver({ dataDir: settings.dataDir, portMin: settings.portMin, portMax: settings.portMax }, blobStoreFor(settings.dataDir)),
-        },
+        { provide: RUNTIME_DRIVER, useFactory: () => runtimeDriver(settings) },
         {
           provide: RouteWriter,
           inject: [NATS_CONNECTION, NAMES],

@@ -30,6 +30,8 @@ export interface DynoRecord extends DynoIdentity {
   pendingAttach: boolean;
   /** Drops a pending attached dyno nobody attached to. */
   dropTimer?: NodeJS.Timeout;
+  /** Told once how a one-off dyno ended (its exit status; null when it could not start or was stopped). */
+  onFinished?: (exitCode: number | null, name: string) => void;
 }
 
 /** A record for a dyno being started or adopted. */
@@ -39,6 +41,6 @@ export function newRecord(h: Omit<DynoHandle, 'host' | 'pid' | 'port'> & { port:
     id: h.id, appId: h.appId, appName: h.appName, name: h.name, type: h.type, releaseVersion: h.releaseVersion, command: h.command,
     size, state, port: h.port, startedAt: h.startedAt, createdAt: now, updatedAt: now, crashes: 0, restartAt: null,
     stopping: false, killing: false, launching: false, pendingExit: null, routed: false, cause,
-    oneOff: h.name.startsWith('run.'), extraEnv: {}, pendingAttach: false,
+    oneOff: /^(run|release)\./.test(h.name), extraEnv: {}, pendingAttach: false,
   };
 }

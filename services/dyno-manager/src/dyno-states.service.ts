@@ -24,10 +24,11 @@ export class DynoStates {
     if (to !== 'down') r.state = to;
     r.updatedAt = new Date().toISOString();
     let written: Promise<void> | undefined;
-    if (to === 'up' && r.type === 'web' && r.port !== null) {
+    if ((to === 'up' || to === 'crashed') && r.type === 'web' && r.port !== null) {
+      // A crashed web dyno stays in the table as crashed: routers answer H10 when every one is.
       r.routed = true;
-      written = this.routes.up({ ...r, port: r.port });
-    } else if (to !== 'up' && r.routed) written = this.unroute(r);
+      written = this.routes.up({ ...r, port: r.port, state: to });
+    } else if (r.routed) written = this.unroute(r);
     if (from) this.logs.heroku(r.appId, r.name, `State changed from ${from} to ${to}`);
     const data = {
       appName: r.appName, from, to, exitCode, reason,

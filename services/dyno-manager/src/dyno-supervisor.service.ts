@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { notFound, type DynoInfo, type DynoSize } from '@paas/contracts';
@@ -14,6 +15,7 @@ import type { DesiredApp } from './domain/desired-state.js';
 import { newDynoId, type ActualDyno, type LiveState } from './domain/dyno.js';
 import type { Action } from './domain/planner.js';
 import { crashesAfter, restartDelay } from './domain/restart-policy.js';
+import { r12, r14, R15 } from './domain/dyno-size.js';
 import { RUNTIME_DRIVER, SETTINGS } from './tokens.js';
 
 /**
@@ -44,6 +46,10 @@ export class DynoSupervisor {
   ) {
     driver.onExit((id, exit) => this.exited(id, exit));
     driver.onOutput((o) => this.logs.app(o.appId, o.name, o.line));
+    driver.onMemory?.((m) => {
+      const r = this.records.get(m.id);
+      if (r && !r.stopping) this.logs.heroku(m.appId, m.name, r14(m.usedMb, m.quotaMb));
+    });
   }
 
   /** Called with an app id whenever its dynos changed in a way the planner should see. */
@@ -74,9 +80,10 @@ export class DynoSupervisor {
     };
   }
 
-  /** The up web dynos, as the route table should show them. */
+  /** The up (and crashed) web dynos, as the route table should show them. */
   routable() {
-    return [...this.records.values()].filter((r) => r.routed && r.port !== null).map((r) => ({ ...r, port: r.port! }));
+    return [...this.records.values()].filter((r) => r.routed && r.port !== null)
+      .map((r) => ({ ...r, port: r.port!, state: r.state === 'crashed' ? 'crashed' as const : 'up' as const }));
   }
 
   /** Adopts the dynos the runtime still runs (a previous manager started them). */
@@ -125,14 +132,21 @@ export class DynoSupervisor {
     return targets.map((r) => r.name);
   }
 
-  /** Starts a one-off dyno named run.N on the app's current release; resolves once its process runs. */
-  async runOneOff(app: DesiredApp, command: string, extraEnv: Record<string, string>, size: DynoSize, cause: Cause, attach = false): Promise<DynoRecord> {
+  /**
+   * Starts a one-off dyno named run.N (or <prefix>.N) on the app's current release; resolves once its
+   * process runs. `onFinished` hears once how it ended.
+   */
+  async runOneOff(
+    app: DesiredApp, command: string, extraEnv: Record<string, string>, size: DynoSize, cause: Cause, attach = false,
+    o: { prefix?: 'run' | 'release'; onFinished?: (exitCode: number | null, name: string) => void } = {},
+  ): Promise<DynoRecord> {
     const taken = new Set(this.live(app.appId).map((r) => r.name));
     let name: string;
-    do name = `run.${1000 + randomBytes(2).readUInt16BE() % 9000}`; while (taken.has(name));
+    do name = `${o.prefix ?? 'run'}.${1000 + randomBytes(2).readUInt16BE() % 9000}`; while (taken.has(name));
     const id = newDynoId(name, randomBytes(4).toString('hex'));
     const r = newRecord({ id, appId: app.appId, appName: app.appName, name, type: 'run', releaseVersion: app.release!.version, command, port: null, startedAt: Date.now() }, 'starting', size, cause);
     r.extraEnv = extraEnv;
+    r.onFinished = once(o.onFinished);
     this.records.set(id, r);
     if (attach) {
       r.pendingAttach = true;
@@ -200,6 +214,15 @@ export class DynoSupervisor {
     this.changed(r.appId);
   }
 
+  /** The app was scaled: as on Heroku, its crashed dynos' cool-off ends (they restart at the next plan). */
+  resetCoolOff(appId: string): void {
+    for (const r of this.live(appId)) {
+      if (r.state !== 'crashed') continue;
+      r.crashes = 0;
+      r.restartAt = null;
+    }
+  }
+
   /** Stops every one-off dyno of an app (it was destroyed). */
   stopOneOffs(appId: string, reason: string): void {
     for (const r of this.live(appId).filter((d) => d.oneOff)) void this.stop(r, reason);
@@ -231,6 +254,15 @@ export class DynoSupervisor {
       r.port = h.port;
       r.startedAt = h.startedAt;
     } catch (err) {
+      if (r.oneOff) {
+        // Never restarted: it is over before it began.
+        this.log.error(`${r.name} of ${r.appName} could not start: ${(err as Error).message}`);
+        this.logs.heroku(r.appId, r.name, `Failed to start: ${(err as Error).message}`);
+        this.records.delete(r.id);
+        this.states.record(r, null, 'down', null, `failed to start: ${(err as Error).message}`);
+        r.onFinished?.(null, r.name);
+        return;
+      }
       this.log.error(`${r.name} of ${r.appName} could not start, retrying with back-off: ${(err as Error).message}`);
       this.crashed(r, from, null, `failed to start: ${(err as Error).message}`);
       return;
@@ -249,7 +281,8 @@ export class DynoSupervisor {
   private specOf(r: DynoRecord, app: DesiredApp) {
     return {
       id: r.id, appId: r.appId, appName: r.appName, name: r.name, type: r.type, releaseVersion: r.releaseVersion,
-      command: r.command, env: { ...app.release!.config, ...r.extraEnv }, slug: app.release!.slug!.blob,
+      command: r.command, env: { ...app.release!.config, ...r.extraEnv }, slug: app.release!.slug!.blob, size: r.size,
+      image: imageOf(app, r.type),
     };
   }
 
@@ -282,11 +315,15 @@ export class DynoSupervisor {
       return;
     }
     const status = exit.code !== null ? `Process exited with status ${exit.code}` : `Process exited${exit.signal ? ` (${exit.signal})` : ''}`;
+    if (exit.oomKilled) this.logs.heroku(r.appId, r.name, R15);
     this.logs.heroku(r.appId, r.name, status);
     if (r.oneOff) {
       // A one-off dyno's command ended: that is its whole life, not a crash.
       this.records.delete(r.id);
+      // Whatever the runtime keeps of an exited dyno (its directory) goes: nothing restarts a one-off.
+      void this.driver.stop(r.id, 0).catch(() => undefined);
       this.states.record(r, r.state, 'down', exit.code, 'command finished');
+      r.onFinished?.(exit.code, r.name);
       return;
     }
     this.crashed(r, r.state, exit.code, status);
@@ -304,15 +341,22 @@ export class DynoSupervisor {
     if (r.pendingAttach) return this.drop(r, reason);
     if (r.stopping) return;
     r.stopping = true;
-    if (r.routed) void this.states.unroute(r);
+    if (r.routed) {
+      // Routers learn of the removal from the KV watch: requests they already sent finish, and
+      // none arrives after SIGTERM, so a deploy or a scale-down fails no request.
+      await this.states.unroute(r);
+      await sleep(this.settings.routeDrainMs);
+    }
     this.logs.heroku(r.appId, r.name, `Stopping all processes with SIGTERM (${reason})`);
-    const exit = await this.driver.stop(r.id, this.settings.stopGraceMs).catch((err: Error) => {
+    const exit: DynoExit = await this.driver.stop(r.id, this.settings.stopGraceMs).catch((err: Error) => {
       this.log.error(`stopping ${r.name} of ${r.appName} failed, it may still run: ${err.message}`);
       return { code: null, signal: null };
     });
     this.records.delete(r.id);
+    if (exit.forced) this.logs.heroku(r.appId, r.name, r12(Math.round(this.settings.stopGraceMs / 1000)));
     if (exit.code !== null) this.logs.heroku(r.appId, r.name, `Process exited with status ${exit.code}`);
     this.states.record(r, r.state, 'down', exit.code, reason);
+    r.onFinished?.(null, r.name);
   }
 
   private live(appId: string): DynoRecord[] {
@@ -322,4 +366,22 @@ export class DynoSupervisor {
   private changed(appId: string): void {
     if (!this.closed) for (const l of this.listeners) l(appId);
   }
+}
+
+/** A listener that runs at most once. */
+function once<T extends unknown[]>(f: ((...a: T) => void) | undefined): ((...a: T) => void) | undefined {
+  if (!f) return undefined;
+  let called = false;
+  return (...a: T) => {
+    if (called) return;
+    called = true;
+    f(...a);
+  };
+}
+
+/** The image a dyno of a Docker build runs: its type's, else web's (one-off and release dynos), else none (a slug). */
+function imageOf(app: DesiredApp, type: string): string | undefined {
+  const images = app.release?.slug?.images;
+  if (!images) return undefined;
+  return (images[type] ?? images.web ?? Object.values(images)[0])?.id;
 }

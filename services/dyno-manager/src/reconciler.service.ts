@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { illegalState, notFound, type AppDestroyed, type DynoInfo, type DynoSize, type EventOf, type FormationScaled, type ReleaseCreated } from '@paas/contracts';
+import {
+  illegalState, notFound, type AppDestroyed, type DomainAdded, type DomainRemoved, type DynoInfo, type DynoSize, type EventOf, type FormationScaled,
+  type MaintenanceChanged, type ReleaseCreated, ReleasePhaseFinished,
+} from '@paas/contracts';
+import { EventPublisher } from '@paas/messaging';
+import { AppLogs } from './adapters/app-logs.js';
+import { gateRelease, releaseCommand, type PhaseGate } from './domain/release-phase.js';
+import type { DesiredApp, DesiredRelease } from './domain/desired-state.js';
 import { substituteProcessType } from './domain/one-off.js';
 import { RouteWriter } from './adapters/route-writer.js';
 import type { DynoManagerSettings } from './config.js';
@@ -21,19 +28,25 @@ export class Reconciler implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly running = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
   private readonly wakeups = new Map<string, NodeJS.Timeout>();
-  /** Apps whose route (`app.<name>`) this manager has written since it started. */
-  private readonly routedApps = new Set<string>();
+  /** Apps whose route (`app.<name>`) this manager has written since it started, with what it said. */
+  private readonly routedApps = new Map<string, string>();
   /** Destroyed apps whose routes are deleted. */
   private readonly removedApps = new Set<string>();
   private readonly stopping = new AbortController();
   private ticker: NodeJS.Timeout | undefined;
   private synced = false;
+  /** Per app: the release phase of its newest release with a `release:` command. */
+  private readonly gates = new Map<string, PhaseGate>();
+  /** Per app: the release its formation was last planned on (what runs while a release phase holds the next one). */
+  private readonly liveReleases = new Map<string, DesiredRelease>();
 
   constructor(
     @Inject(SETTINGS) private readonly settings: DynoManagerSettings,
     private readonly desired: DesiredStateService,
     private readonly supervisor: DynoSupervisor,
     private readonly routes: RouteWriter,
+    private readonly publisher: EventPublisher,
+    private readonly logs: AppLogs,
   ) {
     supervisor.onChange((appId) => this.request(appId));
   }
@@ -57,11 +70,18 @@ export class Reconciler implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   onFormationScaled(e: EventOf<typeof FormationScaled>): void {
-    if (this.desired.onFormationScaled(e)) this.request(e.appId);
+    if (!this.desired.onFormationScaled(e)) return;
+    this.supervisor.resetCoolOff(e.appId);
+    this.request(e.appId);
   }
 
   onAppDestroyed(e: EventOf<typeof AppDestroyed>): void {
     if (this.desired.onAppDestroyed(e)) this.request(e.appId);
+  }
+
+  /** Domain added or removed, maintenance on or off: the app's route changes, its dynos do not. */
+  onRoutingEvent(e: EventOf<typeof DomainAdded> | EventOf<typeof DomainRemoved> | EventOf<typeof MaintenanceChanged>): void {
+    if (this.desired.onRoutingEvent(e)) this.request(e.appId);
   }
 
   /** Stops the dynos a restart or stop names; the next plan starts fresh ones where the formation wants them. */
@@ -122,18 +142,55 @@ export class Reconciler implements OnApplicationBootstrap, BeforeApplicationShut
 
   private async reconcile(appId: string): Promise<void> {
     const app = this.desired.get(appId);
-    if (app && !app.destroyed && !this.routedApps.has(appId)) {
-      this.routedApps.add(appId);
-      await this.routes.app(app.appId, app.appName);
+    if (app && !app.destroyed) {
+      const route = { appId: app.appId, appName: app.appName, maintenance: app.routing.maintenance, domains: [...app.routing.domains] };
+      const said = JSON.stringify(route);
+      if (this.routedApps.get(appId) !== said) {
+        this.routedApps.set(appId, said);
+        await this.routes.app(route);
+      }
     }
     if (app?.destroyed) this.supervisor.stopOneOffs(appId, 'app destroyed');
-    const plan = planApp(app, this.supervisor.actual(appId), Date.now());
-    await this.supervisor.execute(app, plan.actions, this.desired.cause(appId));
-    this.wake(appId, plan.wakeAt);
+    const gated = gateRelease(app, this.gates.get(appId), this.liveReleases.get(appId));
+    if (gated.startPhase) await this.startReleasePhase(app!);
+    if (gated.app !== null) {
+      const plan = planApp(gated.app, this.supervisor.actual(appId), Date.now());
+      await this.supervisor.execute(gated.app, plan.actions, this.desired.cause(appId));
+      this.wake(appId, plan.wakeAt);
+      if (gated.app?.release) this.liveReleases.set(appId, gated.app.release);
+    }
     if (app?.destroyed && this.supervisor.actual(appId).length === 0 && !this.removedApps.has(appId)) {
       this.removedApps.add(appId);
       this.routedApps.delete(appId);
       await this.routes.deleteApp(app.appName);
+    }
+  }
+
+  /**
+   * Runs the release's `release:` command in a one-off dyno (release.N, output in the app's log);
+   * the release's dynos start only once it exited 0, else the live release keeps running.
+   */
+  private async startReleasePhase(app: DesiredApp): Promise<void> {
+    const release = app.release!;
+    const command = releaseCommand(release)!;
+    const gate = { version: release.version };
+    this.gates.set(app.appId, { ...gate, state: 'running' });
+    const cause = this.desired.cause(app.appId);
+    const finished = (exitCode: number | null, dyno: string) => {
+      const succeeded = exitCode === 0;
+      if (this.gates.get(app.appId)?.version === release.version) this.gates.set(app.appId, { ...gate, state: succeeded ? 'succeeded' : 'failed' });
+      this.logs.heroku(app.appId, dyno, succeeded
+        ? `Release phase of v${release.version} succeeded: starting its dynos`
+        : `Release phase of v${release.version} failed (${exitCode === null ? 'it did not run to the end' : `exit status ${exitCode}`}): the previous release keeps running`);
+      void this.publisher.publish(ReleasePhaseFinished, { appName: app.appName, version: release.version, dyno, command, exitCode, succeeded }, { appId: app.appId, ...cause })
+        .catch((err: Error) => this.log.warn(`publishing ReleasePhaseFinished of ${app.appName} v${release.version} failed: ${err.message}`));
+      this.request(app.appId);
+    };
+    try {
+      await this.supervisor.runOneOff(app, command, {}, 'standard-1x', cause, false, { prefix: 'release', onFinished: finished });
+    } catch (err) {
+      this.log.error(`the release phase of ${app.appName} v${release.version} could not start: ${(err as Error).message}`);
+      finished(null, 'release');
     }
   }
 

@@ -11,7 +11,7 @@ const blob = { key: 'slugs/a/b.tgz', checksum: `sha256:${'0'.repeat(64)}`, size:
 function app(version: number, formation: Record<string, number>, processTypes: Record<string, string> | null = { web: 'node server.js', worker: 'node worker.js' }): DesiredApp {
   const entries: FormationEntry[] = Object.entries(formation).map(([type, quantity]) => ({ type, quantity, size: 'basic' }));
   return {
-    appId: '00000000-0000-4000-8000-000000000001', appName: 'myapp', destroyed: false, formation: entries, formationVersion: 3,
+    appId: '00000000-0000-4000-8000-000000000001', appName: 'myapp', destroyed: false, formation: entries, formationVersion: 3, routing: { maintenance: false, domains: [], version: 0 },
     release: { version, config: {}, slug: processTypes ? { id: 's', blob, processTypes } : null },
   };
 }

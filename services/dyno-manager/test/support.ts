@@ -75,7 +75,7 @@ export class FakeReleaseService {
     const data = { appName: this.appName, releaseId, version, description: `v${version}`, slug, config, by: 'test@paas.local', buildId: null, rollbackOf: null };
     const e = { ...makeEnvelope(ReleaseCreated, data, { appId: this.appId }), streamVersion: ++this.streamVersion };
     const release = { id: releaseId, appId: this.appId, appName: this.appName, version, description: data.description, by: data.by, createdAt: e.occurredAt, slug, config, current: true, buildId: null };
-    this.desired = { appId: this.appId, appName: this.appName, release, formation: this.desired?.formation ?? [], streamVersion: this.streamVersion };
+    this.desired = { appId: this.appId, appName: this.appName, release, formation: this.desired?.formation ?? [], streamVersion: this.streamVersion, maintenance: false, domains: [] };
     await this.publisher.publishEnvelope(ReleaseCreated, e);
   }
 

@@ -16,6 +16,37 @@ export interface ReleaseSettings {
   outboxMaxBackoffMs: number;
   /** Tries of a command whose append lost a race with another writer (PAAS_COMMAND_TRIES). */
   commandTries: number;
+  /** Where add-ons are provisioned (PAAS_ADDON_POSTGRES_URL, PAAS_ADDON_REDIS_URL). */
+  addons: AddonSettings;
+}
+
+/** The servers add-on resources live on. */
+export interface AddonSettings {
+  /** An admin connection to the Postgres server holding heroku-postgresql databases (never the platform's own database). */
+  postgresUrl: string;
+  /** The Redis 7 server holding heroku-redis ACL users. */
+  redisUrl: string;
+}
+
+/** Add-on server settings; the Postgres one must not be the platform's own database. */
+export function addonSettingsFromEnv(env: NodeJS.ProcessEnv, platformDatabaseUrl: string): AddonSettings {
+  const postgresUrl = env.PAAS_ADDON_POSTGRES_URL || 'postgres://127.0.0.1:5432/postgres';
+  const redisUrl = env.PAAS_ADDON_REDIS_URL || 'redis://127.0.0.1:6379';
+  let pgUrl: URL;
+  let platform: URL;
+  try {
+    pgUrl = new URL(postgresUrl);
+    platform = new URL(platformDatabaseUrl);
+  } catch {
+    throw new Error('PAAS_ADDON_POSTGRES_URL is not a URL; set it like postgres://admin@127.0.0.1:5432/postgres');
+  }
+  if (!/^postgres(ql)?:$/.test(pgUrl.protocol)) throw new Error(`PAAS_ADDON_POSTGRES_URL must start with postgres:// (got ${pgUrl.protocol}//)`);
+  const sameServer = pgUrl.host === platform.host || (pgUrl.port || '5432') === (platform.port || '5432') && pgUrl.hostname === platform.hostname;
+  if (sameServer && pgUrl.pathname === platform.pathname) {
+    throw new Error(`PAAS_ADDON_POSTGRES_URL names the platform's own database (${platform.pathname.slice(1)}); point it at the server's maintenance database, e.g. postgres://127.0.0.1:5432/postgres`);
+  }
+  if (!/^rediss?:$/.test(new URL(redisUrl).protocol)) throw new Error('PAAS_ADDON_REDIS_URL must start with redis:// or rediss://');
+  return { postgresUrl, redisUrl };
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
@@ -47,5 +78,6 @@ export function releaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Re
     outboxIntervalMs: positiveInt(env, 'PAAS_OUTBOX_INTERVAL_MS', 1000),
     outboxMaxBackoffMs: positiveInt(env, 'PAAS_OUTBOX_MAX_BACKOFF_MS', 30_000),
     commandTries: positiveInt(env, 'PAAS_COMMAND_TRIES', 10),
+    addons: addonSettingsFromEnv(env, databaseUrl(env)),
   };
 }

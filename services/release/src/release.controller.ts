@@ -3,7 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import {
   AddCollaborator, Authenticate, CreateAccount, IssueToken, ListCollaborators, ListTokens, RemoveCollaborator, RevokeToken, VerifyToken,
   AddDomain, CreateApp, DestroyApp, GetApp, GetConfigVars, GetDesiredState, GetFormation, GetRelease, ListApps,
-  ListDomains, ListReleases, RemoveDomain, RollbackRelease, ScaleFormation, SetConfigVars, SlugBuilt, type EventOf, type RequestOf,
+  ListDomains, ListReleases, RemoveDomain, RollbackRelease, ScaleFormation, SetConfigVars, SetMaintenance, SlugBuilt, type EventOf, type RequestOf,
 } from '@paas/contracts';
 import { HandleRpc, OnEvent } from '@paas/messaging';
 import { ReadModel } from './adapters/read-model.js';
@@ -11,6 +11,7 @@ import { AccountService } from './account.service.js';
 import { AppAccess } from './app-access.js';
 import { CollaboratorsService } from './collaborators.service.js';
 import { ReleaseService } from './release.service.js';
+import { AddonsService } from './addons.service.js';
 
 type Req<C> = RequestOf<C>;
 
@@ -26,6 +27,7 @@ export class ReleaseController {
     private readonly access: AppAccess,
     private readonly accounts: AccountService,
     private readonly collaborators: CollaboratorsService,
+    private readonly addons: AddonsService,
   ) {}
 
   @HandleRpc(CreateApp)
@@ -34,7 +36,8 @@ export class ReleaseController {
   }
 
   @HandleRpc(DestroyApp)
-  handleDestroyApp(@Payload() req: Req<typeof DestroyApp>) {
+  async handleDestroyApp(@Payload() req: Req<typeof DestroyApp>) {
+    await this.addons.deprovisionAllOf(await this.access.app(req.app, req.actor), req.by);
     return this.release.destroyApp(req.app, req.by, req.actor);
   }
 
@@ -93,6 +96,11 @@ export class ReleaseController {
     return this.release.addDomain(req);
   }
 
+  @HandleRpc(SetMaintenance)
+  handleSetMaintenance(@Payload() req: Req<typeof SetMaintenance>) {
+    return this.release.setMaintenance(req);
+  }
+
   @HandleRpc(RemoveDomain)
   handleRemoveDomain(@Payload() req: Req<typeof RemoveDomain>) {
     return this.release.removeDomain(req);
@@ -149,7 +157,8 @@ export class ReleaseController {
   }
 
   @OnEvent(SlugBuilt)
-  onSlugBuilt(@Payload() event: EventOf<typeof SlugBuilt>) {
+  async onSlugBuilt(@Payload() event: EventOf<typeof SlugBuilt>) {
+    await this.addons.provisionForSlug(event);
     return this.release.recordSlug(event);
   }
 }

@@ -13,7 +13,14 @@ import { ReadModel } from './adapters/read-model.js';
 import { CommandHandler } from './command-handler.js';
 import type { ReleaseSettings } from './config.js';
 import { ReleaseController } from './release.controller.js';
+import { LogDrainReadModel } from './adapters/log-drain-read-model.js';
+import { LogDrainsController } from './log-drains.controller.js';
+import { LogDrainsService } from './log-drains.service.js';
 import { ReleaseService } from './release.service.js';
+import { AddonReadModel } from './adapters/addon-read-model.js';
+import { AddonProvisioner } from './addon-provisioner.js';
+import { AddonsController } from './addons.controller.js';
+import { AddonsService } from './addons.service.js';
 import { SETTINGS } from './tokens.js';
 
 export { SETTINGS } from './tokens.js';
@@ -24,7 +31,7 @@ export class ReleaseModule {
     return {
       module: ReleaseModule,
       imports: [MessagingModule.forRoot('release', settings.messaging)],
-      controllers: [ReleaseController],
+      controllers: [ReleaseController, LogDrainsController, AddonsController],
       providers: [
         { provide: SETTINGS, useValue: settings },
         databaseProvider,
@@ -40,6 +47,9 @@ export class ReleaseModule {
         AccountService,
         AppAccess,
         CollaboratorsService,
+        LogDrainReadModel,
+        LogDrainsService,
+        AddonReadModel, AddonProvisioner, AddonsService,
       ],
     };
   }

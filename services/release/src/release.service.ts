@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import {
   isPaasError, SlugBuilt, type AppInfo, type DomainInfo, type EventOf, type FormationInfo, type ReleaseInfo, type RequestOf,
-  type AddDomain, type CreateApp, type RemoveDomain, type ScaleFormation, type SetConfigVars,
+  type AddDomain, type CreateApp, type RemoveDomain, type ScaleFormation, type SetMaintenance, type SetConfigVars,
 } from '@paas/contracts';
 import { ReadModel } from './adapters/read-model.js';
 import { AppAccess } from './app-access.js';
@@ -100,6 +100,13 @@ export class ReleaseService {
     const { envelope } = outcome.events[0]!;
     const { hostname } = envelope.data as { hostname: string };
     return before.find((d) => d.hostname === hostname) ?? { hostname, kind: 'custom', createdAt: envelope.occurredAt };
+  }
+
+  /** Turns maintenance mode on or off; answers with the app as it is afterwards. */
+  async setMaintenance(req: RequestOf<typeof SetMaintenance>): Promise<AppInfo> {
+    const app = await this.access.app(req.app, req.actor);
+    await this.commands.execute(app.id, { type: 'SetMaintenance', maintenance: req.maintenance, by: req.by });
+    return this.read.app(app.id);
   }
 
   /** Makes the next release of a built slug; a slug of an app destroyed meanwhile is dropped. */

@@ -23,6 +23,8 @@ export interface RouterSettings {
   routesLoadTimeoutMs: number;
   /** On shutdown, requests in flight get this long to finish before their connections are cut. */
   shutdownGraceMs: number;
+  /** Router processes sharing the port (PAAS_ROUTER_PROCESSES); more than one uses more cores. */
+  processes: number;
 }
 
 /** Reads the router's settings, failing at boot with what to set. */
@@ -39,7 +41,18 @@ export function routerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Rou
     quarantineMs: positiveMs(env, 'PAAS_ROUTER_QUARANTINE_MS', 5000),
     routesLoadTimeoutMs: positiveMs(env, 'PAAS_ROUTER_ROUTES_TIMEOUT_MS', 30_000),
     shutdownGraceMs: positiveMs(env, 'PAAS_ROUTER_SHUTDOWN_GRACE_MS', 10_000),
+    processes: processCount(env, 'PAAS_ROUTER_PROCESSES', 1),
   };
+}
+
+function processCount(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new Error(`${key}="${raw}" is not a number of processes: set a whole number from 1 to 64 (one per core is a good start; default ${fallback})`);
+  }
+  return n;
 }
 
 function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {

@@ -22,7 +22,7 @@ export class RouterModule {
       controllers: [],
       providers: [
         { provide: SETTINGS, useValue: settings },
-        { provide: ROUTING_TABLE, useValue: new RoutingTable() },
+        { provide: ROUTING_TABLE, useValue: new RoutingTable(settings.domain) },
         RouteWatcher,
         ProxyServer,
       ],

@@ -73,18 +73,20 @@ describe('router route table: follows the KV bucket live, survives restarts, run
     await waitFor('the app to be gone', async () => (await viaRouter(port, 'shrink.localhost')).status === 404);
   });
 
-  test('a dyno that is no longer up is not routed to', async () => {
+  test('a dyno that crashed is not routed to: H10 while every web dyno is crashed, H14 once none is listed', async () => {
     const appId = randomUUID();
     const d = dynoRoute(appId, 'crashy', 1, (await backend('crashy-1')).port);
     await routes.putApp({ appId, appName: 'crashy', maintenance: false });
     await routes.putDyno(d);
     await waitFor('the dyno to be served', async () => (await viaRouter(port, 'crashy.localhost')).status === 200);
     await routes.putDyno({ ...d, state: 'crashed' });
-    const r = await waitFor('H14', async () => {
+    const r = await waitFor('H10', async () => {
       const a = await viaRouter(port, 'crashy.localhost');
       return a.status === 503 ? a : undefined;
     });
-    assert.match(r.body, /H14/);
+    assert.match(r.body, /H10/);
+    await routes.deleteDyno('crashy', d.dynoId);
+    await waitFor('H14', async () => /H14/.test((await viaRouter(port, 'crashy.localhost')).body));
   });
 
   test('a restarted router serves the existing table as soon as it has started', async () => {

@@ -1,4 +1,9 @@
 import { AccountCreated } from './account-created.js';
+import { AddonAttached } from './addon-attached.js';
+import { AddonCreated } from './addon-created.js';
+import { AddonDeprovisioned } from './addon-deprovisioned.js';
+import { AddonDetached } from './addon-detached.js';
+import { AddonProvisioned } from './addon-provisioned.js';
 import { ApiTokenIssued } from './api-token-issued.js';
 import { ApiTokenRevoked } from './api-token-revoked.js';
 import { AppCreated } from './app-created.js';
@@ -12,22 +17,32 @@ import { DomainAdded } from './domain-added.js';
 import { DomainRemoved } from './domain-removed.js';
 import { DynoStateChanged } from './dyno-state-changed.js';
 import { FormationScaled } from './formation-scaled.js';
+import { LogDrainAdded } from './log-drain-added.js';
+import { LogDrainRemoved } from './log-drain-removed.js';
+import { MaintenanceChanged } from './maintenance-changed.js';
 import { ReleaseCreated } from './release-created.js';
+import { ReleasePhaseFinished } from './release-phase-finished.js';
 import { SlugBuilt } from './slug-built.js';
 import { SourcePushed } from './source-pushed.js';
 import type { EventOf } from '../envelope.js';
 
 export {
+  LogDrainAdded, LogDrainRemoved,
+  AddonAttached, AddonCreated, AddonDeprovisioned, AddonDetached, AddonProvisioned,
   AccountCreated, ApiTokenIssued, ApiTokenRevoked, AppCreated, AppDestroyed, BuildFailed, BuildStarted,
   CollaboratorAdded, CollaboratorRemoved, ConfigVarsChanged, DomainAdded, DomainRemoved, DynoStateChanged,
-  FormationScaled, ReleaseCreated, SlugBuilt, SourcePushed,
+  FormationScaled, MaintenanceChanged, ReleaseCreated, SlugBuilt, SourcePushed,
+  ReleasePhaseFinished,
 };
 
 /** Every event contract, by type name. */
 export const Events = {
+  LogDrainAdded, LogDrainRemoved,
+  AddonAttached, AddonCreated, AddonDeprovisioned, AddonDetached, AddonProvisioned,
   AccountCreated, ApiTokenIssued, ApiTokenRevoked, AppCreated, AppDestroyed, BuildFailed, BuildStarted,
   CollaboratorAdded, CollaboratorRemoved, ConfigVarsChanged, DomainAdded, DomainRemoved,
-  DynoStateChanged, FormationScaled, ReleaseCreated, SlugBuilt, SourcePushed,
+  DynoStateChanged, FormationScaled, MaintenanceChanged, ReleaseCreated, SlugBuilt, SourcePushed,
+  ReleasePhaseFinished,
 } as const;
 export type EventType = keyof typeof Events;
 export type AnyEvent = { [K in EventType]: EventOf<(typeof Events)[K]> }[EventType];

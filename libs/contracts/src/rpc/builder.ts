@@ -20,3 +20,6 @@ export type BuildInfo = z.infer<typeof buildInfo>;
 export const ListBuilds = defineRpc('builder', 'ListBuilds', z.strictObject({ appId: z.uuid() }), z.array(buildInfo));
 /** One build of the app; another app's build or an unknown id is not_found. */
 export const GetBuild = defineRpc('builder', 'GetBuild', z.strictObject({ appId: z.uuid(), buildId: z.uuid() }), buildInfo);
+
+/** Empties the app's build cache (pip wheels, npm cache, cached dependency trees); the next build starts cold. */
+export const PurgeBuildCache = defineRpc('builder', 'PurgeBuildCache', z.strictObject({ appId: z.uuid() }), z.strictObject({ purged: z.boolean() }));

@@ -16,6 +16,7 @@ export const appInfo = z.strictObject({
   updatedAt: z.string(),
   releaseVersion: z.number().int().positive(),
   slugSize: z.number().int().nullable(),
+  maintenance: z.boolean(),
 });
 export type AppInfo = z.infer<typeof appInfo>;
 
@@ -47,6 +48,8 @@ export const CreateApp = defineRpc('release', 'CreateApp', z.strictObject({ name
 export const DestroyApp = defineRpc('release', 'DestroyApp', z.strictObject({ app: appRef, by, actor }), appInfo);
 export const GetApp = defineRpc('release', 'GetApp', z.strictObject({ app: appRef, actor }), appInfo);
 export const ListApps = defineRpc('release', 'ListApps', z.strictObject({ actor }), z.array(appInfo));
+/** Turns maintenance mode on or off (Heroku's PATCH /apps/:app {"maintenance": true}). */
+export const SetMaintenance = defineRpc('release', 'SetMaintenance', z.strictObject({ app: appRef, maintenance: z.boolean(), by, actor }), appInfo);
 export const GetConfigVars = defineRpc('release', 'GetConfigVars', z.strictObject({ app: appRef, actor }), configVars);
 export const SetConfigVars = defineRpc('release', 'SetConfigVars',
   z.strictObject({ app: appRef, changes: z.record(configVarName, z.string().nullable()), by, actor }),
@@ -89,6 +92,9 @@ export const desiredApp = z.strictObject({
   release: releaseInfo,
   formation: z.array(formationEntry),
   streamVersion: z.number().int().positive(),
+  /** Routing facts: maintenance mode and the custom domains (hostnames, `*.` wildcards included). */
+  maintenance: z.boolean(),
+  domains: z.array(z.string()),
 });
 export type DesiredApp = z.infer<typeof desiredApp>;
 export const GetDesiredState = defineRpc('release', 'GetDesiredState', z.strictObject({}), z.array(desiredApp));

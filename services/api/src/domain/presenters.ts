@@ -42,7 +42,7 @@ export function presentApp(site: Site, a: AppInfo) {
     region: { id: '00000000-0000-4000-8000-000000000001', name: a.region },
     stack,
     build_stack: stack,
-    maintenance: false,
+    maintenance: a.maintenance,
     repo_size: null,
     slug_size: a.slugSize,
     buildpack_provided_description: null,

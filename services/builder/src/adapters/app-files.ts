@@ -1,5 +1,5 @@
-import { mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { BuildError } from '../domain/build-error.js';
 import { FILES_READ, type AppFiles } from '../domain/detect.js';
 
@@ -24,13 +24,4 @@ async function readSmallFile(dir: string, name: string): Promise<string> {
   if (!s.isFile()) throw new BuildError(`${name} is not a regular file`);
   if (s.size > MAX_READ) throw new BuildError(`${name} is ${s.size} bytes; the builder reads at most 1 MiB of it`);
   return readFile(real, 'utf8');
-}
-
-/** Writes files the buildpack adds to the slug (such as .profile.d scripts), relative to the app dir. */
-export async function writeAppFiles(dir: string, files: readonly { path: string; content: string }[]): Promise<void> {
-  for (const f of files) {
-    const target = join(dir, f.path);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, f.content, { mode: 0o755 });
-  }
 }

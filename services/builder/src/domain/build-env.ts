@@ -1,6 +1,6 @@
 /** Builder variables a build command may see: enough to find tools, certificates and package mirrors. */
 const FROM_BUILDER = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'NODE_EXTRA_CA_CERTS']);
-const BUILDER_PREFIXES = /^(PIP_|npm_config_|NPM_CONFIG_)/;
+const BUILDER_PREFIXES = /^(PIP_|npm_config_|NPM_CONFIG_|COREPACK_)/;
 
 /** Config vars a build never takes from the app, as Heroku's buildpacks refuse them: they would break the builder's tools. */
 const BLOCKED = new Set(['PATH', 'HOME', 'GIT_DIR', 'CPATH', 'CPPATH', 'LD_PRELOAD', 'LIBRARY_PATH', 'LD_LIBRARY_PATH', 'PYTHONHOME']);

@@ -24,16 +24,18 @@ export function formatSize(bytes: number): string {
 }
 
 const MB = 1024 * 1024;
-export const SLUG_SOFT_LIMIT = 300 * MB;
-export const SLUG_HARD_LIMIT = 500 * MB;
 
-/** Heroku's slug limits: a warning over 300 MB, a failed build over 500 MB. Returns the warning, if any. */
-export function checkSlugSize(bytes: number): string | undefined {
-  if (bytes > SLUG_HARD_LIMIT) {
-    throw new BuildError(`Compiled slug size: ${formatSize(bytes)} is too large (max is 500M).`, [
-      'Remove files the app does not need at run time (build caches, tests, assets sources) and push again.',
+/**
+ * Heroku's slug limits: a failed build over the maximum (PAAS_MAX_SLUG_MB, 500 by default), a
+ * warning over 60% of it (300 MB of 500). Returns the warning, if any.
+ */
+export function checkSlugSize(bytes: number, maxMb = 500): string | undefined {
+  if (bytes > maxMb * MB) {
+    throw new BuildError(`Compiled slug size: ${formatSize(bytes)} is too large (max is ${maxMb}M, PAAS_MAX_SLUG_MB).`, [
+      'Remove files the app does not need at run time (build caches, tests, asset sources; list them in .slugignore) and push again.',
     ]);
   }
-  if (bytes > SLUG_SOFT_LIMIT) return `Warning: Your slug size (${formatSize(bytes)}) exceeds our soft limit (300M) which may affect boot time.`;
+  const soft = Math.floor(maxMb * 0.6);
+  if (bytes > soft * MB) return `Warning: Your slug size (${formatSize(bytes)}) exceeds our soft limit (${soft}M) which may affect boot time.`;
   return undefined;
 }

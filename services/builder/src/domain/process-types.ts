@@ -4,7 +4,7 @@ import { BuildError } from './build-error.js';
 /** The process types a slug runs, and where they came from (for the output line). */
 export interface ResolvedProcessTypes {
   readonly processTypes: Readonly<Record<string, string>>;
-  readonly source: 'Procfile' | 'buildpack';
+  readonly source: 'Procfile' | 'buildpack' | 'heroku.yml';
 }
 
 /**
@@ -22,7 +22,7 @@ export function resolveProcessTypes(procfile: string | undefined, defaults: Read
 export function describeProcessTypes(resolved: ResolvedProcessTypes): string[] {
   const types = Object.keys(resolved.processTypes);
   const list = types.length ? types.join(', ') : '(none)';
-  const lines = [resolved.source === 'Procfile' ? `Procfile declares types -> ${list}` : `Default types for buildpack -> ${list}`];
+  const lines = [resolved.source === 'buildpack' ? `Default types for buildpack -> ${list}` : `${resolved.source} declares types -> ${list}`];
   if (!('web' in resolved.processTypes)) lines.push('No web process type: this app will not receive HTTP traffic');
   return lines;
 }

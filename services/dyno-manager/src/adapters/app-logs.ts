@@ -1,4 +1,4 @@
-import type { NatsConnection } from '@paas/messaging';
+import { LogShuttle, type NatsConnection } from '@paas/messaging';
 import { newLogLine, type LogLine, type Names } from '@paas/contracts';
 
 /**
@@ -6,7 +6,12 @@ import { newLogLine, type LogLine, type Names } from '@paas/contracts';
  * Logplex's 1500 lines). Best effort: a line that cannot be sent is dropped, never retried.
  */
 export class AppLogs {
-  constructor(private readonly nc: NatsConnection, private readonly n: Names) {}
+  /** Bounded per dyno: a dyno writing faster than NATS takes loses lines (with an L12 line), never waits. */
+  private readonly shuttle: LogShuttle;
+
+  constructor(private readonly nc: NatsConnection, private readonly n: Names) {
+    this.shuttle = new LogShuttle(nc, n);
+  }
 
   app(appId: string, dyno: string, line: string): void {
     this.send(appId, newLogLine('app', dyno, line));
@@ -17,11 +22,6 @@ export class AppLogs {
   }
 
   private send(appId: string, l: LogLine): void {
-    if (this.nc.isClosed()) return;
-    try {
-      this.nc.publish(this.n.logSubject(appId), JSON.stringify(l));
-    } catch {
-      // Logs are best effort; the dyno keeps running whatever happens here.
-    }
+    this.shuttle.send(appId, l);
   }
 }

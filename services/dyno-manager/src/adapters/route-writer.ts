@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { routeKeys } from '@paas/contracts';
+import { routeKeys, type AppRoute } from '@paas/contracts';
 import type { RouteTable } from '@paas/messaging';
 
 const WRITE_TIMEOUT_MS = 10_000;
@@ -20,6 +20,8 @@ export interface RoutedDyno {
   readonly name: string;
   readonly releaseVersion: number;
   readonly port: number;
+  /** Up dynos take traffic; crashed ones are listed so routers can tell H10 from H14. */
+  readonly state?: 'up' | 'crashed';
 }
 
 /**
@@ -34,13 +36,14 @@ export class RouteWriter {
 
   constructor(private readonly table: RouteTable) {}
 
-  app(appId: string, appName: string): Promise<void> {
-    return this.enqueue(`adding app ${appName}`, () => this.table.putApp({ appId, appName, maintenance: false }));
+  /** Writes the app's route: that it exists, its maintenance mode and its custom domains. */
+  app(route: AppRoute): Promise<void> {
+    return this.enqueue(`routing app ${route.appName}`, () => this.table.putApp(route));
   }
 
   up(d: RoutedDyno): Promise<void> {
     return this.enqueue(`routing to ${d.name} of ${d.appName}`, () => this.table.putDyno({
-      appId: d.appId, appName: d.appName, dynoId: d.id, dyno: d.name, releaseVersion: d.releaseVersion, state: 'up', host: '127.0.0.1', port: d.port,
+      appId: d.appId, appName: d.appName, dynoId: d.id, dyno: d.name, releaseVersion: d.releaseVersion, state: d.state ?? 'up', host: '127.0.0.1', port: d.port,
     }));
   }
 
@@ -52,7 +55,7 @@ export class RouteWriter {
     return this.enqueue(`removing app ${appName}`, () => this.table.deleteApp(appName));
   }
 
-  /** Makes the dyno routes match what runs: routes the given up web dynos, deletes every other dyno route. */
+  /** Makes the dyno routes match what runs: routes the given up (or crashed) web dynos, deletes every other dyno route. */
   async syncDynos(up: readonly RoutedDyno[]): Promise<void> {
     const live = new Set(up.map((d) => routeKeys.dyno(d.appName, d.id)));
     for (const key of await this.table.keys('dyno.>')) {

@@ -5,6 +5,8 @@ export interface DesiredSlug {
   readonly id: string;
   readonly blob: BlobRef;
   readonly processTypes: Readonly<Record<string, string>>;
+  /** A Docker build's image per process type (heroku.yml), run instead of the slug. */
+  readonly images?: Readonly<Record<string, { readonly id: string; readonly tag: string }>>;
 }
 
 export interface DesiredRelease {
@@ -24,6 +26,15 @@ export interface DesiredApp {
   readonly formationVersion: number;
   /** Kept as a tombstone so a late event cannot bring the app back. */
   readonly destroyed: boolean;
+  /** What the router needs besides the dynos: maintenance mode and custom domains. */
+  readonly routing: DesiredRouting;
+}
+
+export interface DesiredRouting {
+  readonly maintenance: boolean;
+  readonly domains: readonly string[];
+  /** Stream version these were read at; older domain or maintenance events are ignored. */
+  readonly version: number;
 }
 
 export interface Applied {
@@ -32,7 +43,7 @@ export interface Applied {
 }
 
 function blank(appId: string, appName: string): DesiredApp {
-  return { appId, appName, release: null, formation: [], formationVersion: 0, destroyed: false };
+  return { appId, appName, release: null, formation: [], formationVersion: 0, destroyed: false, routing: { maintenance: false, domains: [], version: 0 } };
 }
 
 /** Applies a ReleaseCreated: a release older than the known one changes nothing. */
@@ -60,14 +71,40 @@ export function applyDestroyed(app: DesiredApp | undefined, appId: string, appNa
   return { app: { ...base, destroyed: true }, changed: true };
 }
 
+/** A change to the app's routing facts (DomainAdded, DomainRemoved, MaintenanceChanged) at a stream version. */
+export type RoutingChange =
+  | { readonly kind: 'domain-added' | 'domain-removed'; readonly hostname: string }
+  | { readonly kind: 'maintenance'; readonly maintenance: boolean };
+
+/** Applies a routing change; one at or below the known stream version changes nothing. */
+export function applyRouting(app: DesiredApp | undefined, appId: string, appName: string, change: RoutingChange, streamVersion: number | undefined): Applied {
+  const base = app ?? blank(appId, appName);
+  const r = base.routing;
+  if (base.destroyed || (streamVersion !== undefined && streamVersion <= r.version)) return { app: base, changed: false };
+  const version = streamVersion ?? r.version;
+  const routing: DesiredRouting = change.kind === 'maintenance'
+    ? { ...r, maintenance: change.maintenance, version }
+    : { ...r, version, domains: change.kind === 'domain-added'
+      ? [...r.domains.filter((d) => d !== change.hostname), change.hostname]
+      : r.domains.filter((d) => d !== change.hostname) };
+  return { app: { ...base, routing }, changed: true };
+}
+
 /** Merges one app of the release service's snapshot, keeping whatever newer events already said. */
 export function applySnapshot(
   app: DesiredApp | undefined,
-  snap: { appId: string; appName: string; release: DesiredRelease; formation: readonly FormationEntry[]; streamVersion: number },
+  snap: {
+    appId: string; appName: string; release: DesiredRelease; formation: readonly FormationEntry[]; streamVersion: number;
+    maintenance: boolean; domains: readonly string[];
+  },
 ): Applied {
   const r = applyRelease(app, snap.appId, snap.appName, snap.release);
   const f = applyFormation(r.app, snap.appId, snap.appName, snap.formation, snap.streamVersion);
-  return { app: f.app, changed: r.changed || f.changed || app === undefined };
+  const known = f.app.routing;
+  const newer = !f.app.destroyed && snap.streamVersion > known.version;
+  const routingChanged = newer && (snap.maintenance !== known.maintenance || snap.domains.join(' ') !== known.domains.join(' '));
+  const out = newer ? { ...f.app, routing: { maintenance: snap.maintenance, domains: snap.domains, version: snap.streamVersion } } : f.app;
+  return { app: out, changed: r.changed || f.changed || routingChanged || app === undefined };
 }
 
 /** The formation entry of a type, if the app has one. */

@@ -1,8 +1,10 @@
 import type {
-  AccountCreated, ApiTokenIssued, ApiTokenRevoked, CollaboratorAdded, CollaboratorRemoved, AppCreated, ConfigVarsChanged, DataOf, DomainAdded, DomainRemoved, Envelope, FormationScaled, ReleaseCreated,
+  AccountCreated, ApiTokenIssued, ApiTokenRevoked, CollaboratorAdded, CollaboratorRemoved, AppCreated, ConfigVarsChanged, DataOf, DomainAdded, DomainRemoved, Envelope, FormationScaled, MaintenanceChanged, ReleaseCreated,
 } from '@paas/contracts';
+import type { LogDrainAdded, LogDrainRemoved } from '@paas/contracts';
 import type { Database, Kysely } from '@paas/db';
 import { DEFAULT_SIZE } from '../domain/formation.js';
+import { projectAddon } from './addon-projector.js';
 
 type Db = Kysely<Database>;
 
@@ -38,11 +40,29 @@ export async function project(db: Db, e: Envelope): Promise<void> {
     case 'DomainRemoved':
       await db.deleteFrom('domains').where('hostname', '=', (e.data as DataOf<typeof DomainRemoved>).hostname).where('app_id', '=', e.appId).execute();
       break;
+    case 'MaintenanceChanged':
+      await db.updateTable('apps').set({ maintenance: (e.data as DataOf<typeof MaintenanceChanged>).maintenance }).where('id', '=', e.appId).execute();
+      break;
     case 'CollaboratorAdded':
       await db.insertInto('collaborators').values({ app_id: e.appId, email: (e.data as DataOf<typeof CollaboratorAdded>).email, created_at: at }).execute();
       break;
     case 'CollaboratorRemoved':
       await db.deleteFrom('collaborators').where('app_id', '=', e.appId).where('email', '=', (e.data as DataOf<typeof CollaboratorRemoved>).email).execute();
+      break;
+    case 'LogDrainAdded': {
+      const d = e.data as DataOf<typeof LogDrainAdded>;
+      await db.insertInto('log_drains').values({ id: d.drainId, app_id: e.appId, url: d.url, token: d.token, created_at: at, updated_at: at }).execute();
+      break;
+    }
+    case 'LogDrainRemoved':
+      await db.deleteFrom('log_drains').where('id', '=', (e.data as DataOf<typeof LogDrainRemoved>).drainId).execute();
+      break;
+    case 'AddonCreated':
+    case 'AddonProvisioned':
+    case 'AddonDeprovisioned':
+    case 'AddonAttached':
+    case 'AddonDetached':
+      await projectAddon(db, e, at);
       break;
     default:
       return; // not an app event: nothing to project
@@ -53,7 +73,7 @@ export async function project(db: Db, e: Envelope): Promise<void> {
 async function onAppCreated(db: Db, e: Envelope<'AppCreated', DataOf<typeof AppCreated>>, at: Date): Promise<void> {
   await db.insertInto('apps').values({
     id: e.appId, name: e.data.name, stack: e.data.stack, region: e.data.region, owner: e.data.owner,
-    created_at: at, updated_at: at, release_version: 0, slug_size: null, stream_version: e.streamVersion!,
+    created_at: at, updated_at: at, release_version: 0, slug_size: null, stream_version: e.streamVersion!, maintenance: false,
   }).execute();
 }
 

@@ -67,10 +67,12 @@ export class ReadModel {
     return Promise.all(apps.map(async (app) => {
       const current = await this.releaseQuery(app).where('version', '=', app.release_version).executeTakeFirstOrThrow();
       const formation = await this.formation(app.id);
+      const domains = await this.domains(app.id);
       return {
         appId: app.id, appName: app.name, release: presentRelease(app, current),
         formation: formation.map(({ type, quantity, size }) => ({ type, quantity, size })),
         streamVersion: app.stream_version,
+        maintenance: app.maintenance, domains: domains.map((d) => d.hostname),
       };
     }));
   }
@@ -93,6 +95,7 @@ function presentApp(a: AppRow): AppInfo {
     id: a.id, name: a.name, stack: a.stack, region: a.region, owner: a.owner,
     createdAt: a.created_at.toISOString(), updatedAt: a.updated_at.toISOString(),
     releaseVersion: a.release_version, slugSize: a.slug_size === null ? null : Number(a.slug_size),
+    maintenance: a.maintenance,
   };
 }
 

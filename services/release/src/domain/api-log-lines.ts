@@ -15,6 +15,10 @@ export function apiLogLines(type: string, data: unknown): string[] {
     const f = data as { formation: readonly FormationEntry[]; by: string };
     return [`Scaled to ${formationSummary(f.formation)} by user ${f.by}`];
   }
+  if (type === 'AddonDeprovisioned') {
+    const d = data as { name: string; reason: string | null; by: string };
+    return [d.reason === null ? `Destroy ${d.name} by user ${d.by}` : `${d.name} could not be provisioned: ${d.reason}`];
+  }
   return [];
 }
 

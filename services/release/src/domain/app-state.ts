@@ -1,6 +1,10 @@
 import type {
-  AppCreated, AppDestroyed, CollaboratorAdded, CollaboratorRemoved, ConfigVarsChanged, DataOf, DomainAdded, DomainRemoved, DynoSize, FormationScaled, ReleaseCreated, Slug,
+  AppCreated, AppDestroyed, CollaboratorAdded, CollaboratorRemoved, ConfigVarsChanged, DataOf, DomainAdded, DomainRemoved, DynoSize, FormationScaled, MaintenanceChanged, ReleaseCreated, Slug,
 } from '@paas/contracts';
+import type { LogDrainAdded, LogDrainRemoved } from '@paas/contracts';
+import type { DrainRecord } from './log-drains.js';
+import type { AddonAttached, AddonCreated, AddonDeprovisioned, AddonDetached, AddonProvisioned } from '@paas/contracts';
+import { evolveAddons, type AddonRecord, type AttachmentRecord } from './addons.js';
 
 /** The events of an app's stream, as the domain sees them: a type and its payload. */
 export type AppEvent =
@@ -11,8 +15,16 @@ export type AppEvent =
   | { readonly type: 'FormationScaled'; readonly data: DataOf<typeof FormationScaled> }
   | { readonly type: 'DomainAdded'; readonly data: DataOf<typeof DomainAdded> }
   | { readonly type: 'DomainRemoved'; readonly data: DataOf<typeof DomainRemoved> }
+  | { readonly type: 'MaintenanceChanged'; readonly data: DataOf<typeof MaintenanceChanged> }
+  | { readonly type: 'LogDrainAdded'; readonly data: DataOf<typeof LogDrainAdded> }
+  | { readonly type: 'LogDrainRemoved'; readonly data: DataOf<typeof LogDrainRemoved> }
   | { readonly type: 'CollaboratorAdded'; readonly data: DataOf<typeof CollaboratorAdded> }
-  | { readonly type: 'CollaboratorRemoved'; readonly data: DataOf<typeof CollaboratorRemoved> };
+  | { readonly type: 'CollaboratorRemoved'; readonly data: DataOf<typeof CollaboratorRemoved> }
+  | { readonly type: 'AddonCreated'; readonly data: DataOf<typeof AddonCreated> }
+  | { readonly type: 'AddonProvisioned'; readonly data: DataOf<typeof AddonProvisioned> }
+  | { readonly type: 'AddonDeprovisioned'; readonly data: DataOf<typeof AddonDeprovisioned> }
+  | { readonly type: 'AddonAttached'; readonly data: DataOf<typeof AddonAttached> }
+  | { readonly type: 'AddonDetached'; readonly data: DataOf<typeof AddonDetached> };
 
 export type AppEventType = AppEvent['type'];
 
@@ -47,13 +59,21 @@ export interface AppState {
   readonly releasedBuilds: readonly string[];
   /** Custom domains (hostnames), oldest first; the default `<app>.<domain>` is not among them. */
   readonly domains: readonly string[];
+  /** Maintenance mode: the router answers H80 while it is on. */
+  readonly maintenance: boolean;
   /** Collaborators' emails (lowercase), oldest first; the owner is not among them. */
   readonly collaborators: readonly string[];
+  /** Log drains, oldest first. */
+  readonly logDrains: readonly DrainRecord[];
+  /** Add-ons the app owns, in every state, oldest first. */
+  readonly addons: readonly AddonRecord[];
+  /** Add-ons attached to the app (its own and other apps'), oldest first. */
+  readonly attachments: readonly AttachmentRecord[];
 }
 
 /** The state of a stream with no events. */
 export function initialState(id: string): AppState {
-  return { status: 'absent', id, name: '', owner: '', streamVersion: 0, releases: [], config: {}, scale: {}, releasedBuilds: [], domains: [], collaborators: [] };
+  return { status: 'absent', id, name: '', owner: '', streamVersion: 0, releases: [], config: {}, scale: {}, releasedBuilds: [], domains: [], maintenance: false, collaborators: [], logDrains: [], addons: [], attachments: [] };
 }
 
 /** The newest release, or undefined before v1. */
@@ -79,10 +99,22 @@ export function evolve(state: AppState, event: AppEvent): AppState {
       return { ...s, domains: [...s.domains, event.data.hostname] };
     case 'DomainRemoved':
       return { ...s, domains: s.domains.filter((d) => d !== event.data.hostname) };
+    case 'MaintenanceChanged':
+      return { ...s, maintenance: event.data.maintenance };
+    case 'LogDrainAdded':
+      return { ...s, logDrains: [...s.logDrains, { id: event.data.drainId, url: event.data.url, token: event.data.token }] };
+    case 'LogDrainRemoved':
+      return { ...s, logDrains: s.logDrains.filter((d) => d.id !== event.data.drainId) };
     case 'CollaboratorAdded':
       return { ...s, collaborators: [...s.collaborators, event.data.email] };
     case 'CollaboratorRemoved':
       return { ...s, collaborators: s.collaborators.filter((c) => c !== event.data.email) };
+    case 'AddonCreated':
+    case 'AddonProvisioned':
+    case 'AddonDeprovisioned':
+    case 'AddonAttached':
+    case 'AddonDetached':
+      return evolveAddons(s, event);
   }
 }
 

@@ -3,7 +3,9 @@ import { applyChanges, currentRelease, evolve, type AppEvent, type AppState, typ
 import { configDescription, deployDescription, INITIAL_RELEASE, rollbackDescription } from './descriptions.js';
 import { addCollaborator, removeCollaborator } from './collaborators.js';
 import { addDomain, removeDomain } from './domains.js';
+import { addLogDrain, removeLogDrain } from './log-drains.js';
 import { DEFAULT_SIZE, formationOf } from './formation.js';
+import { decideAddon, withAttachedVars, type AddonCommand } from './addons.js';
 
 export const STACK = 'heroku-24';
 export const REGION = 'us';
@@ -24,8 +26,12 @@ export type AppCommand =
   | { readonly type: 'RecordSlug'; readonly buildId: string; readonly slug: Slug }
   | { readonly type: 'AddDomain'; readonly hostname: string; readonly by: string }
   | { readonly type: 'RemoveDomain'; readonly hostname: string; readonly by: string }
+  | { readonly type: 'SetMaintenance'; readonly maintenance: boolean; readonly by: string }
   | { readonly type: 'AddCollaborator'; readonly email: string; readonly accountExists: boolean; readonly by: string }
-  | { readonly type: 'RemoveCollaborator'; readonly email: string; readonly by: string };
+  | { readonly type: 'RemoveCollaborator'; readonly email: string; readonly by: string }
+  | { readonly type: 'AddLogDrain'; readonly url: string; readonly by: string }
+  | { readonly type: 'RemoveLogDrain'; readonly drain: string; readonly by: string }
+  | AddonCommand;
 
 /** What decide needs from outside besides the state: fresh ids (release ids), so it stays pure. */
 export interface DecideContext {
@@ -51,10 +57,19 @@ export function decide(command: AppCommand, state: AppState, ctx: DecideContext)
       return addDomain(command.hostname, command.by, state);
     case 'RemoveDomain':
       return removeDomain(command.hostname, command.by, state);
+    case 'SetMaintenance':
+      // Asking for the mode the app is already in changes nothing (and records nothing).
+      return command.maintenance === state.maintenance ? [] : [{ type: 'MaintenanceChanged', data: { appName: state.name, maintenance: command.maintenance, by: command.by } }];
     case 'AddCollaborator':
       return addCollaborator(command.email, command.accountExists, command.by, state);
     case 'RemoveCollaborator':
       return removeCollaborator(command.email, command.by, state);
+    case 'AddLogDrain':
+      return addLogDrain(command.url, command.by, state, () => ctx.newId());
+    case 'RemoveLogDrain':
+      return removeLogDrain(command.drain, command.by, state);
+    default:
+      return decideAddon(command, state, ctx);
   }
 }
 
@@ -114,7 +129,7 @@ function rollback(version: number, by: string, state: AppState, ctx: DecideConte
   if (!target) throw notFound(`Couldn't find that release (v${version}).`);
   if (!target.slug) throw illegalState(`Cannot roll back to v${version}: it has no slug. Roll back to a release made by a deploy.`);
   return [release(state, ctx, {
-    description: rollbackDescription(version), slug: target.slug, config: target.config, by, rollbackOf: version,
+    description: rollbackDescription(version), slug: target.slug, config: withAttachedVars(target.config, state), by, rollbackOf: version,
   })];
 }
 
@@ -125,11 +140,15 @@ function recordSlug(buildId: string, slug: Slug, state: AppState, ctx: DecideCon
   const deploy = release(state, ctx, {
     description: deployDescription(slug.commit), slug, config: state.config, by: state.owner, buildId,
   });
-  if (!firstWeb) return [deploy];
+  // app.json's formation (from the build) sets the scale of the app's first deploy.
+  const firstDeploy = !state.releases.some((r) => r.slug);
+  const fromAppJson = firstDeploy ? Object.entries(slug.formation ?? {}).filter(([type]) => type in slug.processTypes) : [];
+  if (!firstWeb && fromAppJson.length === 0) return [deploy];
   const after = evolve(state, deploy);
-  const web = { type: 'web', quantity: 1, size: after.scale.web?.size ?? DEFAULT_SIZE };
-  const formation = formationOf(slug, { ...after.scale, web });
-  return [deploy, { type: 'FormationScaled', data: { appName: state.name, formation, changed: [web], by: state.owner } }];
+  const changed = fromAppJson.map(([type, f]) => ({ type, quantity: f.quantity, size: f.size ?? after.scale[type]?.size ?? DEFAULT_SIZE }));
+  if (firstWeb && !changed.some((c) => c.type === 'web')) changed.push({ type: 'web', quantity: 1, size: after.scale.web?.size ?? DEFAULT_SIZE });
+  const formation = formationOf(slug, { ...after.scale, ...Object.fromEntries(changed.map((c) => [c.type, c])) });
+  return [deploy, { type: 'FormationScaled', data: { appName: state.name, formation, changed, by: state.owner } }];
 }
 
 interface NewRelease {
@@ -144,7 +163,7 @@ interface NewRelease {
 }
 
 /** The next release of the app; its number follows the newest one. */
-function release(state: AppState, ctx: DecideContext, r: NewRelease): AppEvent {
+export function release(state: AppState, ctx: DecideContext, r: NewRelease): AppEvent {
   return {
     type: 'ReleaseCreated',
     data: {

@@ -25,6 +25,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly proxy: RouterProxy;
   private readonly server: Server;
   private readonly tunnel: RouterTunnel;
+  private readonly routerLog: RouterLog;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: RouterSettings,
@@ -33,6 +34,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(NAMES) names: Names,
   ) {
     const routerLog = new RouterLog(nc, names);
+    this.routerLog = routerLog;
     const quarantine = new Quarantine(settings.quarantineMs);
     this.proxy = new RouterProxy({
       domain: settings.domain, connectTimeoutMs: settings.connectTimeoutMs, responseTimeoutMs: settings.responseTimeoutMs,
@@ -83,6 +85,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
       clearTimeout(force);
     }
     this.proxy.close();
+    this.routerLog.flush();
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { upstreamHeaders, forwardedFor, type HeaderMap } from '../domain/forward-headers.js';
-import { appNameFromHost, clientAddress, hostWithoutPort } from '../domain/host.js';
+import { clientAddress, hostWithoutPort } from '../domain/host.js';
 import { routerLogLine } from '../domain/log-line.js';
 import { requestIdFor } from '../domain/request-id.js';
 import type { Quarantine } from '../domain/quarantine.js';
@@ -48,8 +48,7 @@ export class RouterProxy {
     res.on('error', () => undefined);
     res.on('close', () => this.onClientClosed(x));
     if (hostHeaderCount(req.rawHeaders) !== 1) return this.answer(x, badRequestPage('A request needs exactly one Host header.'));
-    const name = appNameFromHost(req.headers.host, this.o.domain);
-    const target = name === null ? undefined : this.o.table.lookup(name);
+    const target = this.o.table.route(req.headers.host);
     x.appId = target?.app.appId;
     const breach = limitBreach(req.method ?? '', req.url ?? '', req.httpVersion, req.rawHeaders);
     if (breach) {
@@ -58,7 +57,7 @@ export class RouterProxy {
     }
     if (!target) return this.answer(x, noSuchAppPage(x.host));
     if (target.app.maintenance) return this.fail(x, 'H80');
-    if (target.dynos.length === 0) return this.fail(x, 'H14');
+    if (target.dynos.length === 0) return this.fail(x, target.crashed > 0 ? 'H10' : 'H14');
     forwardToDyno(x, target.dynos, {
       agent: this.agent, random: this.random,
       connectTimeoutMs: this.o.connectTimeoutMs, responseTimeoutMs: this.o.responseTimeoutMs, idleTimeoutMs: this.o.idleTimeoutMs, quarantine: this.o.quarantine,

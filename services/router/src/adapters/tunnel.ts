@@ -3,7 +3,7 @@ import { request, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { DynoRoute } from '@paas/contracts';
 import { downstreamHeaders, forwardedFor, upstreamHeaders, type HeaderMap } from '../domain/forward-headers.js';
-import { appNameFromHost, clientAddress, hostWithoutPort } from '../domain/host.js';
+import { clientAddress, hostWithoutPort } from '../domain/host.js';
 import { routerLogLine } from '../domain/log-line.js';
 import { requestIdFor } from '../domain/request-id.js';
 import { limitBreach } from '../domain/limits.js';
@@ -48,8 +48,7 @@ export class RouterTunnel {
     const u = this.begin(req, client, head);
     const hosts = req.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'host').length;
     if (hosts !== 1) return writePage(client, badRequestPage('A request needs exactly one Host header.'), u.requestId);
-    const name = appNameFromHost(req.headers.host, this.o.domain);
-    const target = name === null ? undefined : this.o.table.lookup(name);
+    const target = this.o.table.route(req.headers.host);
     if (!target) return writePage(client, noSuchAppPage(u.host), u.requestId);
     u.appId = target.app.appId;
     const breach = limitBreach(req.method ?? '', req.url ?? '', req.httpVersion, req.rawHeaders);
@@ -58,7 +57,7 @@ export class RouterTunnel {
       return this.record(u, breach.status, 'H25');
     }
     if (target.app.maintenance) return this.fail(u, 'H80');
-    if (target.dynos.length === 0) return this.fail(u, 'H14');
+    if (target.dynos.length === 0) return this.fail(u, target.crashed > 0 ? 'H10' : 'H14');
     this.connect(u, target.dynos, new Set(), 'H21');
   };
 

@@ -31,6 +31,8 @@ export interface Exchange extends RoutedRequest {
   upstream?: ClientRequest;
   clientGone: boolean;
   logged: boolean;
+  /** A pooled connection to a dyno failed under this request once already (it was retried). */
+  staleRetried?: boolean;
 }
 
 /** How to reach dynos and what to do when it is over. */
@@ -62,6 +64,7 @@ export function forwardToDyno(x: Exchange, dynos: readonly DynoRoute[], o: Forwa
   const startedAt = Date.now();
   const up = request({ host: dyno.host, port: dyno.port, method: x.req.method, path: x.req.url, headers: x.headers, agent: o.agent });
   x.upstream = up;
+  const bodyless = hasNoBody(x.req);
   let phase: 'connecting' | 'sent' | 'responded' = 'connecting';
   let timeout: RouterErrorCode | undefined;
   let firstByte: NodeJS.Timeout | undefined;
@@ -69,8 +72,13 @@ export function forwardToDyno(x: Exchange, dynos: readonly DynoRoute[], o: Forwa
     phase = 'sent';
     x.connectMs = Date.now() - startedAt;
     x.sentAt = Date.now();
-    firstByte = setTimeout(() => { timeout = 'H12'; up.destroy(new Error('no response in time')); }, o.responseTimeoutMs);
-    x.req.pipe(up);
+    // The response window opens once the whole request is with the dyno: a long upload is not a slow app.
+    up.once('finish', () => {
+      if (phase !== 'sent') return;
+      firstByte = setTimeout(() => { timeout = 'H12'; up.destroy(new Error('no response in time')); }, o.responseTimeoutMs);
+    });
+    if (bodyless) up.end();
+    else x.req.pipe(up);
   };
   up.on('socket', (socket) => {
     if (!socket.connecting) return connected();
@@ -90,16 +98,31 @@ export function forwardToDyno(x: Exchange, dynos: readonly DynoRoute[], o: Forwa
       o.quarantine.add(dyno.dynoId);
       return forwardToDyno(x, dynos, o, tried, timeout ?? 'H21');
     }
+    // A pooled keep-alive connection the dyno closed just as it was reused: nothing reached the
+    // app, so a request without a body is sent again, once, on a fresh connection.
+    if (timeout === undefined && up.reusedSocket && bodyless && !x.staleRetried) {
+      x.staleRetried = true;
+      tried.delete(dyno.dynoId);
+      return forwardToDyno(x, dynos, o, tried, lastCode);
+    }
     o.fail(timeout ?? 'H13');
   });
+}
+
+/** True when the client's request carries no body (nothing to stream, so it can be sent again). */
+function hasNoBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] === undefined && (length === undefined || Number(length) === 0);
 }
 
 /** Streams the dyno's response to the client as it comes, without buffering. */
 function relay(x: Exchange, upRes: IncomingMessage, o: ForwardOptions): void {
   x.status = upRes.statusCode ?? 502;
   x.res.writeHead(x.status, upRes.statusMessage, downstreamHeaders(upRes.headers as HeaderMap));
-  // Long-polling and streaming apps send headers long before the body: the client should see them now.
-  x.res.flushHeaders();
+  // Long-polling and streaming apps send headers long before the body: the client should see them
+  // then. Usually the body is already here, and headers and body leave in one write.
+  const flush = setImmediate(() => { if (x.bytes === 0 && !x.res.writableEnded) x.res.flushHeaders(); });
+  x.res.once('close', () => clearImmediate(flush));
   const idle = watchIdle(o.idleTimeoutMs, () => {
     o.done('H15');
     upRes.destroy();

@@ -1,5 +1,6 @@
 /** Heroku's router error codes this router emits, with the status and description Heroku logs. */
 export const ROUTER_ERRORS = {
+  H10: { status: 503, desc: 'App crashed' },
   H12: { status: 503, desc: 'Request timeout' },
   H13: { status: 503, desc: 'Connection closed without response' },
   H14: { status: 503, desc: 'No web processes running' },

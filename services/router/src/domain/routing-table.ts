@@ -1,4 +1,5 @@
 import type { AppRoute, DynoRoute } from '@paas/contracts';
+import { appNameFromHost, hostWithoutPort } from './host.js';
 
 /** One change to the route table, as the KV watch delivers it (route null = deleted). */
 export type RouteTableChange =
@@ -9,6 +10,8 @@ export type RouteTableChange =
 export interface AppTarget {
   app: AppRoute;
   dynos: DynoRoute[];
+  /** Web dynos that crashed (none up and some crashed: H10, not H14). */
+  crashed: number;
 }
 
 /**
@@ -18,12 +21,23 @@ export interface AppTarget {
 export class RoutingTable {
   private readonly apps = new Map<string, AppRoute>();
   private readonly dynos = new Map<string, Map<string, DynoRoute>>();
+  /** Custom domains (`*.example.com` wildcards included) -> app name. */
+  private readonly hostnames = new Map<string, string>();
+
+  constructor(private readonly domain: string) {}
 
   /** Applies one change from the watch. */
   apply(change: RouteTableChange): void {
     if (change.kind === 'app') {
-      if (change.route) this.apps.set(change.name, change.route);
-      else this.apps.delete(change.name);
+      for (const hostname of this.apps.get(change.name)?.domains ?? []) {
+        if (this.hostnames.get(hostname) === change.name) this.hostnames.delete(hostname);
+      }
+      if (change.route) {
+        this.apps.set(change.name, change.route);
+        for (const hostname of change.route.domains) this.hostnames.set(hostname.toLowerCase(), change.name);
+      } else {
+        this.apps.delete(change.name);
+      }
       return;
     }
     const ofApp = this.dynos.get(change.name) ?? new Map<string, DynoRoute>();
@@ -33,12 +47,27 @@ export class RoutingTable {
     else this.dynos.delete(change.name);
   }
 
+  /**
+   * The app a Host header leads to: `<app>.<domain>`, else a custom domain, else a wildcard domain
+   * one label up (`*.example.com` takes `www.example.com`, not `a.b.example.com`, as on Heroku).
+   */
+  route(hostHeader: string | undefined): AppTarget | undefined {
+    const name = appNameFromHost(hostHeader, this.domain);
+    if (name !== null) return this.lookup(name);
+    if (!hostHeader || this.hostnames.size === 0) return undefined;
+    const host = hostWithoutPort(hostHeader.trim()).toLowerCase().replace(/\.$/, '');
+    const dot = host.indexOf('.');
+    const owner = this.hostnames.get(host) ?? (dot > 0 ? this.hostnames.get(`*${host.slice(dot)}`) : undefined);
+    return owner === undefined ? undefined : this.lookup(owner);
+  }
+
   /** The app named `appName` with its up web dynos, or undefined when no such app is routed. */
   lookup(appName: string): AppTarget | undefined {
     const app = this.apps.get(appName);
     if (!app) return undefined;
-    const dynos = [...(this.dynos.get(appName)?.values() ?? [])].filter(servesWeb);
-    return { app, dynos };
+    const all = [...(this.dynos.get(appName)?.values() ?? [])];
+    const dynos = all.filter(servesWeb);
+    return { app, dynos, crashed: all.filter((d) => d.state === 'crashed' && d.dyno.startsWith('web.')).length };
   }
 
   /** How many apps are routed (for the boot log line). */

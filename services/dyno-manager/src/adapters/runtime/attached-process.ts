@@ -41,9 +41,11 @@ export class AttachedChild implements AttachedProcess {
     if (!this.stopping && this.child.exitCode === null && this.child.signalCode === null) {
       this.stopping = true;
       signalGroup(this.handle.pid, 'SIGTERM');
-      const timer = setTimeout(() => signalGroup(this.handle.pid, 'SIGKILL'), graceMs);
-      await this.closed;
+      let forced = false;
+      const timer = setTimeout(() => { forced = signalGroup(this.handle.pid, 'SIGKILL'); }, graceMs);
+      const exit = await this.closed;
       clearTimeout(timer);
+      return forced ? { ...exit, forced } : exit;
     }
     return this.closed;
   }

@@ -1,4 +1,4 @@
-import type { BlobRef } from '@paas/contracts';
+import type { BlobRef, DynoSize } from '@paas/contracts';
 
 /** Who a dyno instance is and what it runs; shared by specs, handles, state files and records. */
 export interface DynoIdentity {
@@ -19,6 +19,10 @@ export interface DynoSpec extends DynoIdentity {
   /** The release's config vars; never logged. */
   readonly env: Readonly<Record<string, string>>;
   readonly slug: BlobRef;
+  /** A Docker build's image to run instead of the stack image with the slug (docker runtime only). */
+  readonly image?: string;
+  /** Sets the docker runtime's memory and process limits (standard-1x when absent). */
+  readonly size?: DynoSize;
 }
 
 /** A dyno the runtime runs (started now, or found running and adopted). */
@@ -35,6 +39,19 @@ export interface DynoExit {
   /** Exit status, or null when unknown (an adopted process, or one killed by a signal). */
   readonly code: number | null;
   readonly signal: string | null;
+  /** Set by stop(): a process outlived the grace period and was killed (R12). */
+  readonly forced?: boolean;
+  /** The runtime killed it for passing its memory limit (R15). */
+  readonly oomKilled?: boolean;
+}
+
+/** A dyno using more memory than its quota (R14), as sampled by the runtime. */
+export interface DynoMemory {
+  readonly id: string;
+  readonly appId: string;
+  readonly name: string;
+  readonly usedMb: number;
+  readonly quotaMb: number;
 }
 
 /** One line a dyno wrote to stdout or stderr. */
@@ -60,8 +77,8 @@ export interface AttachedProcess {
 }
 
 /**
- * Runs dynos: the process driver today, Docker later (docker-driver.ts). Dynos outlive the
- * manager; a new manager adopts them through list().
+ * Runs dynos: as process groups (process-driver.ts) or as containers (docker-driver.ts). Dynos
+ * outlive the manager; a new manager adopts them through list().
  */
 export interface RuntimeDriver {
   /** Prepares the slug and starts the command; resolves once the process runs. */
@@ -78,6 +95,8 @@ export interface RuntimeDriver {
   /** Called when a dyno exits on its own (not through stop()). */
   onExit(listener: (id: string, exit: DynoExit) => void): void;
   onOutput(listener: (out: DynoOutput) => void): void;
+  /** Dynos above their memory quota (runtimes that enforce one). */
+  onMemory?(listener: (m: DynoMemory) => void): void;
   /** Stops watching; the dynos keep running. */
   close(): Promise<void>;
 }

@@ -60,6 +60,7 @@ export class ProcessDriver implements RuntimeDriver {
   }
 
   async start(spec: DynoSpec): Promise<DynoHandle> {
+    if (spec.image) throw new Error(`${spec.name} of ${spec.appName} runs a Docker image (a heroku.yml build): the process runtime cannot run it, set PAAS_RUNTIME=docker`);
     const dir = dynoDir(this.o.dataDir, spec.appName, spec.id);
     const previous = this.running.get(spec.id);
     if (previous) this.forget(spec.id, previous); // a crashed instance being restarted
@@ -89,6 +90,7 @@ export class ProcessDriver implements RuntimeDriver {
   }
 
   async startAttached(spec: DynoSpec, callbacks: AttachCallbacks): Promise<AttachedProcess> {
+    if (spec.image) throw new Error(`${spec.name} of ${spec.appName} runs a Docker image (a heroku.yml build): the process runtime cannot run it, set PAAS_RUNTIME=docker`);
     const dir = dynoDir(this.o.dataDir, spec.appName, spec.id);
     let port: number | undefined;
     try {
@@ -118,11 +120,13 @@ export class ProcessDriver implements RuntimeDriver {
     const entry = this.running.get(id);
     if (!entry) return { code: null, signal: null };
     entry.stopping = true;
+    let forced = false;
     // Only a verified leader's group is signalled: a stale pid may be someone else's by now.
     if (!entry.exit && await isAlive(entry.state)) {
       const pgid = entry.state.pid;
       if (signalGroup(pgid, 'SIGTERM') && !await waitGone(pgid, graceMs)) {
         signalGroup(pgid, 'SIGKILL');
+        forced = true;
         await waitGone(pgid, 10_000);
       }
     }
@@ -130,7 +134,8 @@ export class ProcessDriver implements RuntimeDriver {
     await this.tailer.unfollow(id);
     this.forget(id, entry);
     await rm(entry.dir, { recursive: true, force: true });
-    return entry.exit ?? { code: null, signal: null };
+    const exit = entry.exit ?? { code: null, signal: null };
+    return forced ? { ...exit, forced } : exit;
   }
 
   async list(): Promise<DynoHandle[]> {

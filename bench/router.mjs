@@ -1,0 +1,165 @@
+// bench/router: wrk (Debian package) against a trivial Node backend directly, through nginx
+// (one worker, upstream keep-alive, access log on) and through our router (every semantic on:
+// headers, limits, timeouts, quarantine, one heroku[router] log line per request into NATS).
+// Prints requests/s, p50 and p99 for 1, 50 and 200 keep-alive connections and 50 without
+// keep-alive, the router's RSS, and the router/nginx ratios. Target: >= 0.85x nginx's
+// throughput at 50 connections with p99 <= 1.5x nginx's. Not a test: nothing here fails a build.
+//
+//   npm run bench:router            BENCH_SECONDS=10 npm run bench:router
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { request } from 'node:http';
+import { connectNats, RouteTable } from '../libs/messaging/dist/src/index.js';
+import { names } from '../libs/contracts/dist/src/index.js';
+import { cleanup, freshNamespace, waitFor } from '../libs/testing/dist/src/index.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS || 5);
+const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
+const root = resolve(import.meta.dirname, '..');
+const children = [];
+
+for (const tool of ['wrk', 'nginx']) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+    console.error(`${tool} is not installed: apt-get install -y ${tool === 'nginx' ? 'nginx-light' : tool}`);
+    process.exit(2);
+  }
+}
+
+const freePort = () => new Promise((res, rej) => {
+  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); }).on('error', rej);
+});
+
+function start(cmd, args, env = {}) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => { err = (err + d).slice(-2000); });
+  child.lastError = () => err;
+  children.push(child);
+  return child;
+}
+
+const answers = (port, host) => () => new Promise((res) => {
+  const req = request({ host: '127.0.0.1', port, path: '/', headers: host ? { host } : {} }, (r) => { r.resume(); res(r.statusCode === 200); });
+  req.on('error', () => res(false));
+  req.end();
+});
+
+/** One wrk run: requests/s and latency percentiles in ms. */
+function wrk(port, connections, { keepAlive = true, host = 'bench.localhost' } = {}) {
+  const args = ['-t', connections === 1 ? '1' : '2', '-c', String(connections), '-d', `${SECONDS}s`, '--latency', '-H', `Host: ${host}`];
+  if (!keepAlive) args.push('-H', 'Connection: close');
+  const r = spawnSync('wrk', [...args, `http://127.0.0.1:${port}/`], { encoding: 'utf8', timeout: (SECONDS + 30) * 1000 });
+  const out = r.stdout;
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const pct = (p) => toMs(new RegExp(`\\s${p}%\\s+([\\d.]+\\w+)`).exec(out)?.[1]);
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
+  const socketErrors = /Socket errors: (.*)/.exec(out)?.[1];
+  return { rps, p50: pct(50), p99: pct(99), errors: Number(errors), socketErrors };
+}
+
+function toMs(v) {
+  if (!v) return NaN;
+  const n = parseFloat(v);
+  if (v.endsWith('us')) return n / 1000;
+  if (v.endsWith('ms')) return n;
+  if (v.endsWith('s')) return n * 1000;
+  return n;
+}
+
+/** CPU time (user + system) a process has used so far, in µs. */
+function cpuUs(pid) {
+  if (!pid) return NaN;
+  const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) / 100) * 1e6;
+}
+
+async function rssKb(pid) {
+  const s = await readFile(`/proc/${pid}/status`, 'utf8');
+  return { rss: Number(/VmRSS:\s+(\d+)/.exec(s)[1]), peak: Number(/VmHWM:\s+(\d+)/.exec(s)[1]) };
+}
+
+const namespace = freshNamespace('bench-router');
+const work = await mkdtemp(join(tmpdir(), 'paas-bench-router-'));
+let nc;
+try {
+  // The dyno: a trivial Node server, as the issue's reference figures used.
+  const backendPort = await freePort();
+  const backend = start(process.execPath, ['-e', `require('http').createServer((q, s) => s.end('hello, world\\n')).listen(${backendPort}, '127.0.0.1')`]);
+  await waitFor('the backend', answers(backendPort), { timeoutMs: 10_000 });
+
+  // nginx: one worker, keep-alive to the backend, an access log as our router logs every request.
+  const nginxPort = await freePort();
+  await writeFile(join(work, 'nginx.conf'), `
+daemon off; worker_processes 1; pid ${work}/nginx.pid; error_log ${work}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log ${work}/access.log combined buffer=64k;
+  upstream dyno { server 127.0.0.1:${backendPort}; keepalive 256; }
+  server {
+    listen 127.0.0.1:${nginxPort};
+    location / {
+      proxy_pass http://dyno; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; proxy_set_header X-Request-Id $request_id;
+    }
+  }
+}`);
+  const nginx = start('nginx', ['-p', work, '-c', join(work, 'nginx.conf')]);
+  await waitFor('nginx', answers(nginxPort, 'bench.localhost'), { timeoutMs: 10_000 });
+
+  // Our router, its table holding one app with one web dyno: the backend.
+  nc = await connectNats(NATS_URL, 'bench-router');
+  const routes = await RouteTable.open(nc, names(namespace));
+  const appId = '6f1c3c0e-8d2a-4c55-9a57-0c3b9d6c1a11';
+  await routes.putApp({ appId, appName: 'bench', maintenance: false });
+  await routes.putDyno({ appId, appName: 'bench', dynoId: 'web-1-v1', dyno: 'web.1', releaseVersion: 1, state: 'up', host: '127.0.0.1', port: backendPort });
+  const routerPort = await freePort();
+  // BENCH_PROFILE=<dir> writes a V8 CPU profile of the router there (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_PROFILE)}`] : [];
+  const router = start(process.execPath, [...profile, join(root, 'services/router/dist/src/main.js')], {
+    PAAS_NAMESPACE: namespace, NATS_URL, PAAS_ROUTER_PORT: String(routerPort), PAAS_LOG_LEVEL: 'warn', PAAS_DATA_DIR: work,
+  });
+  await waitFor('the router', answers(routerPort, 'bench.localhost'), { timeoutMs: 30_000 }).catch((err) => {
+    throw new Error(`${err.message}\n${router.lastError()}`);
+  });
+
+  const nginxWorker = Number(spawnSync('pgrep', ['-P', String(nginx.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+  const pids = { 'dyno directly': backend.pid, nginx: nginxWorker, router: router.pid };
+  const targets = [['dyno directly', backendPort], ['nginx', nginxPort], ['router', routerPort]]
+    .filter(([name]) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(name));
+  const runs = [['1 conn, keep-alive', 1, true], ['50 conns, keep-alive', 50, true], ['200 conns, keep-alive', 200, true], ['50 conns, no keep-alive', 50, false]];
+  const results = {};
+  console.log(`wrk ${SECONDS}s per run on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'})\n`);
+  for (const [label, c, keepAlive] of runs) {
+    for (const [name, port] of targets) {
+      wrk(port, c, { keepAlive }); // warm-up pass, discarded
+      const before = cpuUs(pids[name]);
+      const r = wrk(port, c, { keepAlive });
+      // CPU per request of the process under test: steadier than req/s on a busy machine.
+      r.cpu = (cpuUs(pids[name]) - before) / (r.rps * SECONDS);
+      results[`${label}|${name}`] = r;
+      const errs = r.errors || r.socketErrors ? `  errors: ${r.errors} non-2xx${r.socketErrors ? `, socket ${r.socketErrors}` : ''}` : '';
+      console.log(`${label.padEnd(24)} ${name.padEnd(14)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  ${r.cpu.toFixed(0).padStart(4)} µs CPU/req${errs}`);
+    }
+    const n = results[`${label}|nginx`];
+    const o = results[`${label}|router`];
+    if (n && o) console.log(`${''.padEnd(24)} router/nginx   ${(o.rps / n.rps).toFixed(2)}x throughput, ${(o.p99 / n.p99).toFixed(2)}x p99, ${(o.cpu / n.cpu).toFixed(1)}x CPU per request\n`);
+  }
+  const mem = await rssKb(router.pid);
+  console.log(`router memory: RSS ${(mem.rss / 1024).toFixed(0)} MiB, peak ${(mem.peak / 1024).toFixed(0)} MiB`);
+  const key = '50 conns, keep-alive';
+  if (!results[`${key}|nginx`] || !results[`${key}|router`]) process.exit(0);
+  const ratio = results[`${key}|router`].rps / results[`${key}|nginx`].rps;
+  const p99 = results[`${key}|router`].p99 / results[`${key}|nginx`].p99;
+  console.log(`target at 50 connections: throughput >= 0.85x nginx (${ratio.toFixed(2)}x), p99 <= 1.5x nginx (${p99.toFixed(2)}x): ${ratio >= 0.85 && p99 <= 1.5 ? 'met' : 'NOT met'}`);
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined));
+  await nc?.close().catch(() => undefined);
+  await cleanup({ namespace }).catch(() => undefined);
+  await rm(work, { recursive: true, force: true });
+}

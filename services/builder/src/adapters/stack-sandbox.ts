@@ -1,0 +1,137 @@
+import { PassThrough } from 'node:stream';
+import { createInterface } from 'node:readline';
+import type Docker from 'dockerode';
+import type { Sandbox, SandboxRun, StackPython } from '../buildpacks/context.js';
+import { BuildError } from '../domain/build-error.js';
+import { distinctVersions, parseProbe, PROBE } from './python-interpreters.js';
+
+/** A host directory and where commands in the container see it. */
+export interface Mount {
+  readonly host: string;
+  readonly at: string;
+}
+
+const STACK_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const pythonsByImage = new Map<string, Promise<StackPython[]>>();
+
+/**
+ * Commands run in one container of the stack image per build (the docker runtime): the build's
+ * directories and the app's cache bind-mounted, host networking so package registries answer,
+ * the builder's own user id so the files it makes stay its own. Removed when the build ends.
+ */
+export class StackSandbox implements Sandbox {
+  /** Only the builder's package-tool settings (mirrors, indexes) go in; its paths mean nothing in the container. */
+  readonly env = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(PIP_|npm_config_|NPM_CONFIG_|COREPACK_)/.test(k)));
+
+  private constructor(private readonly docker: Docker, private readonly container: Docker.Container, private readonly image: string, private readonly mounts: readonly Mount[]) {}
+
+  static async open(docker: Docker, image: string, mounts: readonly Mount[], labels: Record<string, string>): Promise<StackSandbox> {
+    await docker.getImage(image).inspect().catch(() => {
+      throw new BuildError(`The stack image ${image} is not on this machine, so the build cannot run in it`, ['Build it with "npm run stack:build" (or set PAAS_STACK_IMAGE) and push again.']);
+    });
+    const container = await docker.createContainer({
+      Image: image, Cmd: ['sleep', 'infinity'], User: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, WorkingDir: mounts[0].at, Labels: labels,
+      HostConfig: { NetworkMode: 'host', Init: true, Binds: mounts.map((m) => `${m.host}:${m.at}`), CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
+    });
+    try {
+      await container.start();
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+    return new StackSandbox(docker, container, image, mounts);
+  }
+
+  at(hostPath: string): string {
+    for (const m of this.mounts) {
+      if (hostPath === m.host) return m.at;
+      if (hostPath.startsWith(m.host + '/')) return m.at + hostPath.slice(m.host.length);
+    }
+    return hostPath;
+  }
+
+  path(...dirs: string[]): string {
+    return [...dirs, STACK_PATH].join(':');
+  }
+
+  /** Runs a command with `docker exec`; killing the container is how an abort stops it. */
+  async run(argv: readonly string[], o: SandboxRun): Promise<void> {
+    const shown = argv.join(' ');
+    const kill = () => void this.container.kill().catch(() => undefined);
+    if (o.signal.aborted) throw stopped(shown, o.signal);
+    o.signal.addEventListener('abort', kill, { once: true });
+    try {
+      const exec = await this.container.exec({
+        Cmd: [...argv], Env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`), WorkingDir: this.at(o.cwd), AttachStdout: true, AttachStderr: true,
+      });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      this.docker.modem.demuxStream(stream, stdout, stderr);
+      const ended = new Promise<void>((resolve) => {
+        stream.once('end', resolve);
+        stream.once('close', resolve);
+        stream.once('error', () => resolve());
+      });
+      const lines = Promise.all([forEachLine(stdout, o.onLine), forEachLine(stderr, o.onLine)]);
+      await ended;
+      stdout.end();
+      stderr.end();
+      await lines;
+      if (o.signal.aborted) throw stopped(shown, o.signal);
+      const { ExitCode } = await exec.inspect();
+      if (ExitCode === 0) return;
+      if (ExitCode === 126 || ExitCode === 127) throw new BuildError(`${argv[0]} is not installed on the stack image ${this.image}, so "${shown}" could not run`);
+      throw new BuildError(`"${shown}" exited with status ${ExitCode}`);
+    } finally {
+      o.signal.removeEventListener('abort', kill);
+    }
+  }
+
+  /** The stack image's python3.N interpreters, probed once per image. */
+  pythons(): Promise<StackPython[]> {
+    let found = pythonsByImage.get(this.image);
+    if (!found) {
+      found = this.discoverPythons();
+      pythonsByImage.set(this.image, found);
+      found.catch(() => pythonsByImage.delete(this.image));
+    }
+    return found;
+  }
+
+  async nodeVersion(): Promise<string> {
+    const out = await this.capture(['node', '--version']).catch(() => {
+      throw new BuildError(`node is not installed on the stack image ${this.image}`);
+    });
+    return out.trim().replace(/^v/, '');
+  }
+
+  async close(): Promise<void> {
+    await this.container.remove({ force: true }).catch(() => undefined);
+  }
+
+  private async discoverPythons(): Promise<StackPython[]> {
+    const listing = await this.capture(['sh', '-c', 'ls -1 /usr/local/bin/python3.* /usr/bin/python3.* 2>/dev/null | grep -E "/python3\\.[0-9]+$" || true']);
+    const found = [];
+    for (const path of listing.split('\n').filter(Boolean)) {
+      const probed = await this.capture([path, '-c', PROBE]).then((o) => ({ path, ...parseProbe(o) }), () => undefined);
+      found.push(probed);
+    }
+    return distinctVersions(found);
+  }
+
+  private async capture(argv: string[]): Promise<string> {
+    const lines: string[] = [];
+    await this.run(argv, { cwd: this.mounts[0].host, env: { PATH: STACK_PATH }, signal: new AbortController().signal, onLine: (l) => lines.push(l) });
+    return lines.join('\n');
+  }
+}
+
+function stopped(shown: string, signal: AbortSignal): BuildError {
+  const why = signal.reason instanceof Error ? signal.reason.message : 'the build was stopped';
+  return new BuildError(`"${shown}" was stopped: ${why}`);
+}
+
+async function forEachLine(stream: PassThrough, onLine: (line: string) => void): Promise<void> {
+  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) onLine(String(line));
+}

@@ -1,0 +1,39 @@
+import cluster, { type Worker } from 'node:cluster';
+import { Logger } from '@nestjs/common';
+
+const RESTART_DELAY_MS = 1000;
+
+/**
+ * Runs `count` router processes sharing one listening port (node:cluster hands connections out),
+ * each with its own route table watch: more cores for the data plane, nothing shared but the
+ * port. A process that dies is replaced; SIGTERM/SIGINT stop them all, each finishing its
+ * requests in flight first.
+ */
+export function runRouterProcesses(count: number): void {
+  const log = new Logger('router');
+  // Each process accepts from the shared socket itself: a connection is never handed to a
+  // process that is just dying (round-robin through the primary can lose one that way).
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  let stopping = false;
+  const fork = (): Worker => cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    log.error(`router process ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting another in ${RESTART_DELAY_MS} ms`);
+    setTimeout(fork, RESTART_DELAY_MS);
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.log(`${signal} received, stopping ${count} router processes`);
+    const workers = Object.values(cluster.workers ?? {});
+    if (workers.length === 0) process.exit(0);
+    for (const w of workers) w?.process.kill(signal);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  for (let i = 0; i < count; i++) fork();
+  log.log(`started ${count} router processes`);
+}

@@ -1,0 +1,90 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { names } from '@paas/contracts';
+import { connectNats, RouteTable, type NatsConnection } from '@paas/messaging';
+import { cleanup, freshNamespace, waitFor } from '@paas/testing';
+import { dynoRoute, startBackend, viaRouter, type Backend } from './harness.js';
+
+const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.js');
+
+const freePort = () => new Promise<number>((resolve, reject) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = s.address() as { port: number };
+    s.close(() => resolve(port));
+  }).on('error', reject);
+});
+
+/** The pids of a process's children, from /proc. */
+async function childrenOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === pid) out.push(Number(entry));
+  }
+  return out;
+}
+
+describe('PAAS_ROUTER_PROCESSES: several router processes on one port', () => {
+  const ns = freshNamespace('rproc');
+  let nc: NatsConnection;
+  let backend: Backend;
+  let router: ChildProcess | undefined;
+  let port: number;
+
+  before(async () => {
+    nc = await connectNats(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'router-processes-test');
+    const routes = await RouteTable.open(nc, names(ns));
+    backend = await startBackend('multi-1');
+    const appId = randomUUID();
+    await routes.putApp({ appId, appName: 'multi', maintenance: false });
+    await routes.putDyno(dynoRoute(appId, 'multi', 1, backend.port));
+    port = await freePort();
+    router = spawn(process.execPath, [main], {
+      env: { ...process.env, PAAS_NAMESPACE: ns, PAAS_ROUTER_PORT: String(port), PAAS_ROUTER_PROCESSES: '2', PAAS_LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+  });
+
+  after(async () => {
+    if (router && router.exitCode === null && router.signalCode === null) {
+      const gone = new Promise((r) => router!.once('exit', r));
+      router.kill('SIGKILL');
+      await gone;
+    }
+    for (const pid of await childrenOf(router?.pid ?? -1).catch(() => [])) process.kill(pid, 'SIGKILL');
+    await backend?.close();
+    await nc?.close();
+    await cleanup({ namespace: ns });
+  });
+
+  test('two processes serve, one that dies is replaced, SIGTERM stops them all', async () => {
+    await waitFor('the router to serve', async () => (await viaRouter(port, 'multi.localhost').catch(() => undefined))?.status === 200, { timeoutMs: 30_000 });
+    const workers = await waitFor('two router processes', async () => {
+      const pids = await childrenOf(router!.pid!);
+      return pids.length === 2 ? pids : undefined;
+    });
+    process.kill(workers[0]!, 'SIGKILL');
+    await waitFor('the killed process to be gone', async () => !(await readFile(`/proc/${workers[0]}/stat`, 'utf8').then((st) => !st.includes(') Z '), () => false)));
+    // The other process keeps serving while the dead one is replaced.
+    assert.equal((await viaRouter(port, 'multi.localhost')).status, 200);
+    const replaced = await waitFor('a replacement process', async () => {
+      const pids = await childrenOf(router!.pid!);
+      return pids.length === 2 && !pids.includes(workers[0]!) ? pids : undefined;
+    });
+    assert.ok(replaced.includes(workers[1]!));
+    for (let i = 0; i < 20; i++) assert.equal((await viaRouter(port, 'multi.localhost')).status, 200);
+
+    const exited = new Promise<number | null>((r) => router!.once('exit', (code) => r(code)));
+    router!.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    await waitFor('every router process to be gone', async () => (await Promise.all(replaced.map((pid) => readFile(`/proc/${pid}/stat`).then(() => true, () => false)))).every((alive) => !alive));
+  });
+});
