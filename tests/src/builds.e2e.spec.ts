@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -119,6 +119,7 @@ describe('builds: Python, Node, Docker, the Build API and failures, through the 
     const dir = await repo({ Pipfile: '[packages]\npaas-greeting = "==1.0"\n', 'Pipfile.lock': JSON.stringify(lock), Procfile: 'web: python app.py\n', 'app.py': pyServer('__import__("paas_greeting").VALUE') });
     const r = await push(dir, 'py-pipenv');
     assert.equal(r.code, 0, r.output);
+    assert.match(r.output, new RegExp(`Using Python ${pythonSeries.replace('.', '\\.')}\\.\\d+ \\(from Pipfile\\.lock\\)`));
     assert.match(r.output, /Installing the 1 packages locked in Pipfile\.lock/);
     await answers('py-pipenv', 'hello from a wheel');
   });
@@ -265,5 +266,13 @@ describe('builds: Python, Node, Docker, the Build API and failures, through the 
     assert.equal(missing.status, 422);
     assert.match(missing.body.message, /HTTP 404/);
     assert.equal((await p.viaRouter('api-build')).body, 'built by the api');
+  });
+
+  test('destroying an app removes its build cache', async () => {
+    const app = (await p.api('GET', '/apps/py-index')).body;
+    const cache = join(p.dataDir, 'cache', app.id);
+    assert.ok(await stat(cache).catch(() => undefined), 'the Python app has a build cache');
+    assert.equal((await p.api('DELETE', '/apps/py-index')).status, 200);
+    await waitFor('the build cache to be removed', async () => !(await stat(cache).catch(() => undefined)));
   });
 });

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
+import { removeDockerDynos } from '@paas/dyno-manager';
+import { waitFor } from '@paas/testing';
 import { git, pushUrl, repoWith } from './git.js';
 import { Platform } from './platform.js';
 
@@ -83,6 +85,14 @@ describe('heroku.yml Docker builds through the local engine', { skip: noEngine }
     assert.deepEqual(slugBuilt.data.slug.images, { worker: { id, tag } });
   });
 
+  test('destroying the app removes its images', async () => {
+    assert.equal((await p.api('DELETE', '/apps/docker-app')).status, 200);
+    await waitFor('the app\'s images to be removed', async () => {
+      const { stdout } = await docker('image', 'ls', '--filter', 'label=paas.app=docker-app', '--format', '{{.ID}}');
+      return stdout.trim() === '';
+    }, { timeoutMs: 30_000 });
+  });
+
   test('a FROM image that is not on this machine fails the push saying so, before any build step', async () => {
     assert.equal((await p.api('POST', '/apps', { name: 'docker-nobase' })).status, 201);
     const dir = await repoWith({ 'heroku.yml': 'build:\n  docker:\n    web: Dockerfile\n', Dockerfile: 'FROM paas-e2e/absent:1\nCMD ["x"]\n' });
@@ -109,7 +119,7 @@ describe('a heroku.yml web app served from its image by the docker runtime', { s
   after(async () => {
     const namespace = p?.namespace;
     await p?.stop();
-    if (namespace) await (await import('@paas/dyno-manager')).removeDockerDynos(namespace);
+    if (namespace) await removeDockerDynos(namespace);
     const { stdout } = await docker('image', 'ls', '--filter', 'label=paas.app=docker-web', '--format', '{{.ID}}').catch(() => ({ stdout: '' }));
     for (const id of new Set(stdout.split('\n').filter(Boolean))) await docker('image', 'rm', '--force', id).catch(() => undefined);
     await Promise.all(scratch.map((d) => rm(d, { recursive: true, force: true })));

@@ -13,6 +13,7 @@ import type { BuildCache } from './adapters/build-cache.js';
 import type { BuildIndex } from './adapters/build-index.js';
 import { BuildLog } from './adapters/build-log.js';
 import { BuildRecords, type BuildOutcomeEvent } from './adapters/build-records.js';
+import { removeAppLeftovers } from './adapters/app-leftovers.js';
 import { HostSandbox } from './adapters/host-sandbox.js';
 import { StackSandbox } from './adapters/stack-sandbox.js';
 import { applySlugIgnore } from './adapters/slug-ignore.js';
@@ -78,7 +79,7 @@ export class BuildPipeline {
 
   /** One build, top to bottom. */
   private async build(pushed: Pushed): Promise<BuildOutcomeEvent> {
-    const { appName, buildId, commit, source, config } = pushed.data;
+    const { appName, buildId, commit, source } = pushed.data;
     const meta: PublishOptions = { appId: pushed.appId, causationId: pushed.id, correlationId: pushed.correlationId };
     const out = new BuildLog(this.output, buildId);
     const started = Date.now();
@@ -153,6 +154,11 @@ export class BuildPipeline {
   /** Empties an app's build cache (Build API / paas builds:cache:purge). */
   purgeCache(appId: string): Promise<boolean> {
     return this.cache.purge(appId);
+  }
+
+  /** Removes what a destroyed app left: its build cache and its images. */
+  forgetApp(appId: string, appName: string): Promise<void> {
+    return removeAppLeftovers(this.cache, appId, appName);
   }
 
   /** Ends the build output, then publishes the outcome: the api reads the output up to its end first. */

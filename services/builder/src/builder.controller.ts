@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { GetBuild, ListBuilds, PurgeBuildCache, SourcePushed, type EventOf, type RequestOf } from '@paas/contracts';
+import { AppDestroyed, GetBuild, ListBuilds, PurgeBuildCache, SourcePushed, type EventOf, type RequestOf } from '@paas/contracts';
 import { HandleRpc, OnEvent } from '@paas/messaging';
 import type { BuildIndex } from './adapters/build-index.js';
 import { BuildPipeline } from './build-pipeline.js';
@@ -19,6 +19,12 @@ export class BuilderController {
 
   @HandleRpc(PurgeBuildCache)
   async handlePurgeBuildCache(@Payload() req: RequestOf<typeof PurgeBuildCache>) { return { purged: await this.pipeline.purgeCache(req.appId) }; }
+
+  /** A destroyed app's build cache and images go with it. */
+  @OnEvent(AppDestroyed)
+  onAppDestroyed(@Payload() destroyed: EventOf<typeof AppDestroyed>): Promise<void> {
+    return this.pipeline.forgetApp(destroyed.appId, destroyed.data.name);
+  }
 
   /** A push to build: the pipeline publishes BuildStarted, the output, then SlugBuilt or BuildFailed. */
   @OnEvent(SourcePushed)

@@ -27,6 +27,13 @@ describe('Python version', () => {
     assert.equal(pickInterpreter(undefined, stack).interpreter.version, '3.13.0');
   });
 
+  test('without .python-version or runtime.txt, Pipfile.lock\'s _meta.requires says which Python', () => {
+    const lock = JSON.stringify({ _meta: { requires: { python_version: '3.11' } }, default: {} });
+    assert.deepEqual(requestedPython({ pipfileLock: lock }), { version: '3.11', source: 'Pipfile.lock' });
+    assert.deepEqual(requestedPython({ runtimeTxt: 'python-3.12.1', pipfileLock: lock }), { version: '3.12.1', source: 'runtime.txt' });
+    assert.equal(requestedPython({ pipfileLock: '{}' }), undefined);
+  });
+
   test('a version the stack lacks fails naming the versions available; a malformed one says what to write', () => {
     failsWith(() => pickInterpreter({ version: '3.9', source: '.python-version' }, stack), /Python 3\.9 \(from \.python-version\) is not available[\s\S]*Versions available: 3\.13\.0, 3\.12\.1, 3\.11\.7/);
     failsWith(() => requestedPython({ runtimeTxt: 'ruby-3.2' }), /expected a version such as python-3\.12\.1/);

@@ -21,7 +21,8 @@ const PIP_ENV = { PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PYTHONU
  */
 export async function compilePython(ctx: BuildContext, installer: PythonInstaller, django: boolean): Promise<CompileResult> {
   const stack = await ctx.sandbox.pythons();
-  const { interpreter: picked, notes } = pickInterpreter(requestedPython(ctx.files), stack);
+  const pipfileLock = installer === 'Pipfile.lock' ? await readFile(join(ctx.dir, 'Pipfile.lock'), 'utf8') : undefined;
+  const { interpreter: picked, notes } = pickInterpreter(requestedPython({ ...ctx.files, pipfileLock }), stack);
   const interpreter = stack.find((i) => i.path === picked.path)!;
   ctx.out.detail(...notes);
   const venv = join(ctx.dir, VENV);

@@ -25,13 +25,16 @@ export interface Interpreter {
 /** The Python version an app asks for and where it said so. */
 export interface PythonRequest {
   readonly version: string;
-  readonly source: '.python-version' | 'runtime.txt';
+  readonly source: '.python-version' | 'runtime.txt' | 'Pipfile.lock';
 }
 
 const VERSION = /^3\.\d+(\.\d+)?$/;
 
-/** The version from .python-version ("3.12" or "3.12.1"), else runtime.txt ("python-3.11.2"), else undefined. */
-export function requestedPython(files: { pythonVersion?: string; runtimeTxt?: string }): PythonRequest | undefined {
+/**
+ * The version from .python-version ("3.12" or "3.12.1"), else runtime.txt ("python-3.11.2"), else
+ * Pipfile.lock's _meta.requires (python_full_version, then python_version), else undefined.
+ */
+export function requestedPython(files: { pythonVersion?: string; runtimeTxt?: string; pipfileLock?: string }): PythonRequest | undefined {
   if (files.pythonVersion !== undefined) {
     const line = files.pythonVersion.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#')) ?? '';
     const version = line.replace(/^python-?/, '');
@@ -45,6 +48,16 @@ export function requestedPython(files: { pythonVersion?: string; runtimeTxt?: st
     const m = /^python-(3\.\d+(?:\.\d+)?)$/.exec(line);
     if (!m) throw new BuildError(`runtime.txt says "${line.slice(0, 40)}"; expected a version such as python-3.12.1`, ['Fix runtime.txt (or use .python-version) and push again.']);
     return { version: m[1], source: 'runtime.txt' };
+  }
+  if (files.pipfileLock !== undefined) {
+    let requires: { python_full_version?: unknown; python_version?: unknown } | undefined;
+    try {
+      requires = (JSON.parse(files.pipfileLock) as { _meta?: { requires?: typeof requires } })?._meta?.requires;
+    } catch {
+      return undefined; // the install step says what is wrong with the lock
+    }
+    const version = [requires?.python_full_version, requires?.python_version].find((v): v is string => typeof v === 'string' && VERSION.test(v));
+    if (version) return { version, source: 'Pipfile.lock' };
   }
   return undefined;
 }
