@@ -1,3 +1,4 @@
+import { pythonServer } from './git.js';
 /**
  * A web + worker app that shares state only through its add-ons: the web dyno queues items in
  * Redis, the worker pops them and writes them into Postgres, the web dyno reads them back. Its
@@ -59,17 +60,5 @@ export const djangoShapedApp = {
   'requirements.txt': '',
   'manage.py': '# a Django project would be managed from here\n',
   Procfile: 'web: python3 app.py\n',
-  'app.py': [
-    'import os',
-    'from http.server import BaseHTTPRequestHandler, HTTPServer',
-    'class H(BaseHTTPRequestHandler):',
-    '    def do_GET(self):',
-    "        body = ('database: ' + ('yes' if os.environ.get('DATABASE_URL') else 'no')).encode()",
-    '        self.send_response(200)',
-    "        self.send_header('Content-Length', str(len(body)))",
-    '        self.end_headers()',
-    '        self.wfile.write(body)',
-    "HTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()",
-    '',
-  ].join('\n'),
+  'app.py': pythonServer("'database: ' + ('yes' if os.environ.get('DATABASE_URL') else 'no')"),
 };

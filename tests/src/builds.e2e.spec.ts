@@ -8,26 +8,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tar from 'tar';
 import { waitFor } from '@paas/testing';
-import { git, pushUrl, repoWith } from './git.js';
+import { git, pushUrl, pythonServer, repoWith } from './git.js';
 import { Platform } from './platform.js';
 import { makeWheel, PythonIndex } from './python-index.js';
 
 /** The Python series (3.N) of this machine's python3: the one the builder surely finds. */
 const pythonSeries = execFileSync('python3', ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' }).trim();
 
-const pyServer = (expr: string) => [
-  'import os',
-  'from http.server import BaseHTTPRequestHandler, HTTPServer',
-  'class H(BaseHTTPRequestHandler):',
-  '    def do_GET(self):',
-  `        body = str(${expr}).encode()`,
-  '        self.send_response(200)',
-  "        self.send_header('Content-Length', str(len(body)))",
-  '        self.end_headers()',
-  '        self.wfile.write(body)',
-  "HTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()",
-  '',
-].join('\n');
+const pyServer = pythonServer;
 
 const expressApp = (text: string) => ({
   'package.json': JSON.stringify({ name: 'ex', version: '1.0.0', engines: { node: '>=18' }, dependencies: { express: '^4.21.0' }, scripts: { start: 'node server.js' } }),

@@ -43,20 +43,23 @@ export const nodeApp = {
   'server.js': `require('http').createServer((q, s) => s.end('node says ' + (process.env.GREETING || 'hello') + ' from ' + process.env.DYNO)).listen(process.env.PORT);\n`,
 };
 
+/** A dependency-free Python web server on $PORT answering every GET with `str(<expr>)`. */
+export const pythonServer = (expr: string) => [
+  'import os',
+  'from http.server import BaseHTTPRequestHandler, HTTPServer',
+  'class H(BaseHTTPRequestHandler):',
+  '    def do_GET(self):',
+  `        body = str(${expr}).encode()`,
+  '        self.send_response(200)',
+  "        self.send_header('Content-Length', str(len(body)))",
+  '        self.end_headers()',
+  '        self.wfile.write(body)',
+  "HTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()",
+  '',
+].join('\n');
+
 export const pythonApp = {
   'requirements.txt': '',
   Procfile: 'web: python3 app.py\n',
-  'app.py': [
-    'import os',
-    'from http.server import BaseHTTPRequestHandler, HTTPServer',
-    'class H(BaseHTTPRequestHandler):',
-    '    def do_GET(self):',
-    "        body = ('python says ' + os.environ.get('GREETING', 'hello')).encode()",
-    '        self.send_response(200)',
-    "        self.send_header('Content-Length', str(len(body)))",
-    '        self.end_headers()',
-    '        self.wfile.write(body)',
-    "HTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()",
-    '',
-  ].join('\n'),
+  'app.py': pythonServer("'python says ' + os.environ.get('GREETING', 'hello')"),
 };

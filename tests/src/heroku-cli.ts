@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { runInBackground, type Background } from './background.js';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -41,19 +42,8 @@ export class HerokuCli {
   }
 
   /** Starts a long-running command (logs --tail); its output so far is readable at any time. */
-  background(args: string[]): { output: () => string; stop: () => Promise<void> } {
-    const child = spawn(this.bin, args, { cwd: this.home, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-    return {
-      output: () => out,
-      stop: async () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-        await exited;
-      },
-    };
+  background(args: string[]): Background {
+    return runInBackground(this.bin, args, { cwd: this.home, env: this.env });
   }
 
   /** Runs one command; resolves with its exit status and its stdout+stderr. `input` is piped to its stdin (else none). */

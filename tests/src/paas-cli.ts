@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { runInBackground, type Background } from './background.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,19 +51,8 @@ export class PaasCli {
   }
 
   /** Starts a long-running command (`logs --tail`); its output so far is readable at any time. */
-  background(args: string[], cwd?: string): { output: () => string; stop: () => Promise<void> } {
-    const child = spawn(process.execPath, [PAAS_BIN, ...args], { cwd: cwd ?? this.home, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-    return {
-      output: () => out,
-      stop: async () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-        await exited;
-      },
-    };
+  background(args: string[], cwd?: string): Background {
+    return runInBackground(process.execPath, [PAAS_BIN, ...args], { cwd: cwd ?? this.home, env: this.env });
   }
 
   exec(cmd: string, args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number }): Promise<PaasResult> {

@@ -14,15 +14,18 @@ export interface MessagingSettings {
   logLines?: number;
 }
 
+/** A positive whole number from the environment (the fallback when unset), failing at boot with what to set. */
+export function positiveIntFromEnv(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${key}="${raw}" is not a positive whole number (default ${fallback})`);
+  return n;
+}
+
 /** Reads the messaging settings from the environment, failing with what to set. */
 export function messagingSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): MessagingSettings {
-  const int = (key: string, fallback: number): number => {
-    const raw = env[key];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${key}="${raw}" is not a positive whole number`);
-    return n;
-  };
+  const int = (key: string, fallback: number): number => positiveIntFromEnv(env, key, fallback);
   const settings = {
     natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
     namespace: env.PAAS_NAMESPACE || 'paas',

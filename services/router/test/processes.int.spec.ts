@@ -32,6 +32,9 @@ async function childrenOf(pid: number): Promise<number[]> {
   return out;
 }
 
+/** Names the step a failed request belongs to. */
+const step = <T>(what: string, p: Promise<T>): Promise<T> => p.catch((err: Error) => { throw new Error(`${what}: ${err.message}`); });
+
 describe('PAAS_ROUTER_PROCESSES: several router processes on one port', () => {
   const ns = freshNamespace('rproc');
   let nc: NatsConnection;
@@ -74,13 +77,13 @@ describe('PAAS_ROUTER_PROCESSES: several router processes on one port', () => {
     process.kill(workers[0]!, 'SIGKILL');
     await waitFor('the killed process to be gone', async () => !(await readFile(`/proc/${workers[0]}/stat`, 'utf8').then((st) => !st.includes(') Z '), () => false)));
     // The other process keeps serving while the dead one is replaced.
-    assert.equal((await viaRouter(port, 'multi.localhost')).status, 200);
+    assert.equal((await step('right after the kill', viaRouter(port, 'multi.localhost'))).status, 200);
     const replaced = await waitFor('a replacement process', async () => {
       const pids = await childrenOf(router!.pid!);
       return pids.length === 2 && !pids.includes(workers[0]!) ? pids : undefined;
     });
     assert.ok(replaced.includes(workers[1]!));
-    for (let i = 0; i < 20; i++) assert.equal((await viaRouter(port, 'multi.localhost')).status, 200);
+    for (let i = 0; i < 20; i++) assert.equal((await step(`request ${i} after the replacement`, viaRouter(port, 'multi.localhost'))).status, 200);
 
     const exited = new Promise<number | null>((r) => router!.once('exit', (code) => r(code)));
     router!.kill('SIGTERM');

@@ -1,3 +1,5 @@
+import { positiveIntFromEnv } from '@paas/messaging';
+
 /** How the api delivers to log drains (read with the api's other settings, validated at boot). */
 export interface DrainSettings {
   /** Lines one drain may have waiting; beyond that the oldest go, reported by an L10 line (PAAS_DRAIN_BUFFER_LINES, Logplex's 1024). */
@@ -18,13 +20,7 @@ export const MAX_RETRY_MS = 30_000;
 
 /** Reads the drain settings, failing with what to set. */
 export function drainSettingsFromEnv(env: NodeJS.ProcessEnv): DrainSettings {
-  const int = (key: string, fallback: number): number => {
-    const raw = env[key];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${key}="${raw}" is not a positive whole number`);
-    return n;
-  };
+  const int = (key: string, fallback: number): number => positiveIntFromEnv(env, key, fallback);
   return {
     bufferLines: int('PAAS_DRAIN_BUFFER_LINES', 1024),
     batchLines: 100,
