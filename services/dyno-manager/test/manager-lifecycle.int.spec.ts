@@ -20,6 +20,7 @@ const TYPES = {
   worker: 'node worker.js',
   stubborn: `node -e "process.on('SIGTERM', () => console.log('not stopping')); setInterval(() => {}, 1000)"`,
   hog: `python3 -c "b = b'x' * (300 * 1024 * 1024)"`,
+  heavy: `python3 -c "import time; b = b'x' * (90 * 1024 * 1024); print('holding', flush=True); time.sleep(600)"`,
 };
 
 /** One running dyno instance as its runtime knows it: a container, or a process group. */
@@ -65,7 +66,7 @@ for (const runtime of ['process', 'docker'] as const) describe(`dyno-manager wit
     settings = {
       ...dynoManagerSettingsFromEnv({
         PAAS_DATA_DIR: dataDir, PAAS_RUNTIME: runtime, PAAS_ROUTE_DRAIN_MS: '200', PAAS_DYNO_STOP_GRACE_MS: '1000', PAAS_BOOT_TIMEOUT_MS: '3000',
-        PAAS_RESTART_BACKOFF_MS: '60000', PAAS_RESTART_BACKOFF_MAX_MS: '600000', PAAS_DYNO_MEMORY_MB: '64', PAAS_MEMORY_CHECK_MS: '0',
+        PAAS_RESTART_BACKOFF_MS: '60000', PAAS_RESTART_BACKOFF_MAX_MS: '600000', PAAS_DYNO_MEMORY_MB: '64', PAAS_MEMORY_CHECK_MS: '300',
         PAAS_DYNO_PORT_MIN: '40000', PAAS_DYNO_PORT_MAX: '44999',
       }),
       messaging: testMessagingSettings(ns),
@@ -151,6 +152,15 @@ for (const runtime of ['process', 'docker'] as const) describe(`dyno-manager wit
     assert.ok(heroku('hog.1', /^Error R15 \(Memory quota vastly exceeded\)/));
     await scale({ web: 2, hog: 0 });
     await waitFor('hog.1 down', () => changes.some((c) => c.data.dyno.name === 'hog.1' && c.data.to === 'down'), { timeoutMs: 20_000 });
+  });
+
+  test('a dyno above its memory quota but below twice it keeps running, with R14 lines in the log', { skip: runtime === 'process' && 'the process runtime sets no memory limit' }, async () => {
+    await scale({ web: 2, heavy: 1 });
+    const line = await waitFor('an R14 line', () => heroku('heavy.1', /^Error R14 \(Memory quota exceeded\)/), { timeoutMs: 30_000 });
+    assert.match(line.line, /^Error R14 \(Memory quota exceeded\) -> \d+M of 64M in use$/);
+    assert.ok(!changes.some((c) => c.data.dyno.name === 'heavy.1' && c.data.to === 'crashed'));
+    await scale({ web: 2, heavy: 0 });
+    await waitFor('heavy.1 down', () => changes.some((c) => c.data.dyno.name === 'heavy.1' && c.data.to === 'down'), { timeoutMs: 20_000 });
   });
 
   test('stop: SIGTERM first (the app logs it), SIGKILL after the grace period with R12', async () => {

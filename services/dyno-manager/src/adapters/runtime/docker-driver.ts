@@ -1,13 +1,16 @@
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { FileBlobStore } from '@paas/storage';
 import type { BlobRef } from '@paas/contracts';
-import { limitsOf, R15_FACTOR } from '../../domain/dyno-size.js';
+import { limitsOf } from '../../domain/dyno-size.js';
+import { containerName, containerOptions, DYNO_UID, handleFromLabels, HOST, LABELS as L } from './container-spec.js';
 import type { AttachCallbacks, AttachedProcess, DynoExit, DynoHandle, DynoMemory, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
 import { chunkWriter, followLogs, lineWriter } from './docker-streams.js';
 import { PortAllocator } from './port-allocator.js';
-import * as tar from 'tar';
+import { TarOwner } from './tar-owner.js';
 
 export interface DockerDriverOptions {
   readonly docker: Docker;
@@ -26,18 +29,6 @@ export interface DockerDriverOptions {
   /** Makes sure the image exists (builds the stack image when missing); called before the first dyno starts. */
   readonly ensureImage: () => Promise<void>;
 }
-
-/** $0 is the dyno name, $1 the command: sources the buildpacks' .profile.d scripts, then becomes the command. */
-const launch = (shell: string) => `for f in "$HOME"/.profile.d/*.sh; do [ -f "$f" ] && . "$f"; done; exec ${shell} -c "$1"`;
-const HOST = '127.0.0.1';
-/** The stack image's dyno user. */
-const DYNO_UID = 1000;
-const BRIDGE_PORT = 5000;
-const MB = 1024 * 1024;
-const L = {
-  scope: 'paas.scope', appId: 'paas.app-id', app: 'paas.app', release: 'paas.release', type: 'paas.type', dyno: 'paas.dyno',
-  id: 'paas.dyno-id', command: 'paas.command', port: 'paas.port', startedAt: 'paas.started-at', quota: 'paas.memory-quota-mb', attached: 'paas.attached',
-} as const;
 
 interface Running {
   readonly handle: DynoHandle;
@@ -143,7 +134,8 @@ export class DockerDriver implements RuntimeDriver {
     const out: DynoHandle[] = [];
     for (const c of found) {
       const labels = c.Labels;
-      const id = labels[L.id];
+      const handle = handleFromLabels(labels, c.Created);
+      const id = handle?.id ?? '';
       const known = this.running.get(id);
       if (known) {
         if (!known.stopping && !known.attached) out.push(known.handle);
@@ -151,15 +143,10 @@ export class DockerDriver implements RuntimeDriver {
       }
       const container = this.o.docker.getContainer(c.Id);
       // Attached dynos end with the manager that relayed them; stopped ones left nothing worth keeping.
-      if (c.State !== 'running' || labels[L.attached] === '1' || !id) {
+      if (c.State !== 'running' || labels[L.attached] === '1' || !handle) {
         await container.remove({ force: true, v: true }).catch(() => undefined);
         continue;
       }
-      const handle: DynoHandle = {
-        id, appId: labels[L.appId], appName: labels[L.app], name: labels[L.dyno], type: labels[L.type],
-        releaseVersion: Number(labels[L.release]), command: labels[L.command], host: HOST, port: Number(labels[L.port]),
-        pid: 0, startedAt: Number(labels[L.startedAt]) || c.Created * 1000,
-      };
       const r: Running = { handle, container, quotaMb: Number(labels[L.quota]) || 512, abort: new AbortController(), stopping: false };
       this.running.set(id, r);
       this.ports.reserve(handle.port);
@@ -204,7 +191,7 @@ export class DockerDriver implements RuntimeDriver {
     const startedAt = Date.now();
     let container: Docker.Container | undefined;
     try {
-      container = await this.o.docker.createContainer(this.options(spec, name, port, startedAt, attached));
+      container = await this.o.docker.createContainer(containerOptions(spec, this.o, name, port, startedAt, attached));
       if (!spec.image) await this.copySlug(container, spec.slug);
     } catch (err) {
       this.ports.release(port);
@@ -220,53 +207,6 @@ export class DockerDriver implements RuntimeDriver {
     return r;
   }
 
-  private options(spec: DynoSpec, name: string, port: number, startedAt: number, attached: boolean): Docker.ContainerCreateOptions {
-    const limits = limitsOf(spec.size ?? 'standard-1x', this.o.memoryMb);
-    const bridge = this.o.network === 'bridge';
-    const innerPort = bridge ? BRIDGE_PORT : port;
-    // A Docker build's image keeps its own WORKDIR and HOME, and may have no bash.
-    const stack = !spec.image;
-    const shell = stack ? 'bash' : '/bin/sh';
-    const env = { ...spec.env, PORT: String(innerPort), DYNO: spec.name, PS: spec.name, ...(stack ? { HOME: '/app' } : {}), TINI_KILL_PROCESS_GROUP: '1' };
-    const labels: Record<string, string> = {
-      [L.scope]: this.o.scope, [L.appId]: spec.appId, [L.app]: spec.appName, [L.release]: String(spec.releaseVersion),
-      [L.type]: spec.type, [L.dyno]: spec.name, [L.id]: spec.id, [L.command]: spec.command, [L.port]: String(port),
-      [L.startedAt]: String(startedAt), [L.quota]: String(limits.memoryMb), ...(attached ? { [L.attached]: '1' } : {}),
-    };
-    return {
-      name,
-      Image: spec.image ?? this.o.image,
-      Cmd: [shell, '-c', launch(shell), spec.name, spec.command],
-      ...(stack ? { WorkingDir: '/app' } : {}),
-      User: `${DYNO_UID}:${DYNO_UID}`,
-      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      Labels: labels,
-      Tty: false,
-      OpenStdin: attached,
-      StdinOnce: attached,
-      AttachStdin: attached,
-      AttachStdout: attached,
-      AttachStderr: attached,
-      Volumes: { '/app': {} },
-      ...(bridge ? { ExposedPorts: { [`${BRIDGE_PORT}/tcp`]: {} } } : {}),
-      HostConfig: {
-        // docker-init forwards signals to the command's process group (TINI_KILL_PROCESS_GROUP).
-        Init: true,
-        NetworkMode: bridge ? 'bridge' : 'host',
-        ...(bridge ? { PortBindings: { [`${BRIDGE_PORT}/tcp`]: [{ HostIp: HOST, HostPort: String(port) }] } } : {}),
-        // The hard limit is where Heroku kills (R15); between the quota and it the log gets R14 lines.
-        Memory: limits.memoryMb * R15_FACTOR * MB,
-        MemorySwap: limits.memoryMb * R15_FACTOR * MB,
-        PidsLimit: limits.pids,
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges'],
-        ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': 'rw,nosuid,nodev,mode=1777' },
-        LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '1' } },
-      },
-    };
-  }
-
   /** Streams the slug (a gzipped tar) into the container's /app, owned by the dyno user. */
   private async copySlug(container: Docker.Container, ref: BlobRef): Promise<void> {
     const key = `${ref.key}@${ref.checksum}`;
@@ -274,7 +214,7 @@ export class DockerDriver implements RuntimeDriver {
       await this.blobs.verify(ref);
       this.verified.add(key);
     }
-    await container.putArchive(ownedByDyno(this.blobs.localPath(ref)) as unknown as NodeJS.ReadableStream, { path: '/app' });
+    await container.putArchive(ownedByDyno(this.blobs.localPath(ref)), { path: '/app' });
   }
 
   /** Waits for the container to stop, then reports the exit (unless it was stopped on purpose). */
@@ -328,7 +268,7 @@ export class DockerDriver implements RuntimeDriver {
       const stats = await r.container.stats({ stream: false, 'one-shot': true }).catch(() => undefined);
       const m = stats?.memory_stats as { usage?: number; stats?: Record<string, number> } | undefined;
       if (!m?.usage) continue;
-      const usedMb = Math.round((m.usage - (m.stats?.inactive_file ?? 0)) / MB);
+      const usedMb = Math.round((m.usage - (m.stats?.inactive_file ?? 0)) / (1024 * 1024));
       if (usedMb > r.quotaMb) {
         for (const l of this.memoryListeners) l({ id: r.handle.id, appId: r.handle.appId, name: r.handle.name, usedMb, quotaMb: r.quotaMb });
       }
@@ -337,33 +277,11 @@ export class DockerDriver implements RuntimeDriver {
 }
 
 /**
- * The slug's tar with every entry owned by the dyno user (1000:1000), so the app may write in
- * /app as on Heroku (the engine keeps a tar's owners; the container runs without CAP_CHOWN).
+ * The slug's tar (gunzipped) with every entry owned by the dyno user (1000:1000), so the app may
+ * write in /app as on Heroku (the engine keeps a tar's owners; the container has no CAP_CHOWN).
  */
-function ownedByDyno(file: string): tar.Pack {
-  const pack = new tar.Pack({
-    portable: false,
-    onWriteEntry: (entry) => {
-      // Entries taken from another archive (WriteEntryTar) carry these, read when their header is written.
-      const e = entry as unknown as { uid?: number; gid?: number; uname?: string; gname?: string };
-      e.uid = DYNO_UID;
-      e.gid = DYNO_UID;
-      e.uname = 'dyno';
-      e.gname = 'dyno';
-    },
-  });
-  const parser = new tar.Parser({ onReadEntry: (entry) => pack.add(entry) });
-  parser.on('end', () => pack.end());
-  parser.on('error', (err: Error) => pack.emit('error', err));
-  const source = createReadStream(file);
-  source.on('error', (err) => pack.emit('error', err));
-  source.pipe(parser);
-  return pack;
-}
-
-/** A container name unique per dyno instance: <scope>.<app>.<id>. */
-function containerName(scope: string, spec: Pick<DynoSpec, 'appName' | 'id'>): string {
-  return `${scope}.${spec.appName}.${spec.id}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+function ownedByDyno(file: string): NodeJS.ReadableStream {
+  return pipeline(createReadStream(file), createGunzip(), new TarOwner(DYNO_UID, DYNO_UID, 'dyno'), () => undefined);
 }
 
 const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 15: 'SIGTERM' };

@@ -1,0 +1,94 @@
+import type Docker from 'dockerode';
+import { limitsOf, R15_FACTOR } from '../../domain/dyno-size.js';
+import type { DynoHandle, DynoSpec } from './driver.js';
+
+/** $0 is the dyno name, $1 the command: sources the buildpacks' .profile.d scripts, then becomes the command. */
+const launch = (shell: string) => `for f in "$HOME"/.profile.d/*.sh; do [ -f "$f" ] && . "$f"; done; exec ${shell} -c "$1"`;
+export const HOST = '127.0.0.1';
+/** The stack image's dyno user. */
+export const DYNO_UID = 1000;
+const BRIDGE_PORT = 5000;
+const MB = 1024 * 1024;
+
+/** The labels every dyno container carries: who it is, so a later manager can adopt it. */
+export const LABELS = {
+  scope: 'paas.scope', appId: 'paas.app-id', app: 'paas.app', release: 'paas.release', type: 'paas.type', dyno: 'paas.dyno',
+  id: 'paas.dyno-id', command: 'paas.command', port: 'paas.port', startedAt: 'paas.started-at', quota: 'paas.memory-quota-mb', attached: 'paas.attached',
+} as const;
+const L = LABELS;
+
+/** What shapes every container of a manager. */
+export interface ContainerSettings {
+  readonly scope: string;
+  readonly image: string;
+  readonly network: 'host' | 'bridge';
+  readonly memoryMb?: number;
+}
+
+/** A container name unique per dyno instance: <scope>.<app>.<id>. */
+export function containerName(scope: string, spec: Pick<DynoSpec, 'appName' | 'id'>): string {
+  return `${scope}.${spec.appName}.${spec.id}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+}
+
+/**
+ * The container of one dyno: the stack image (or a Docker build's), the command through the shell
+ * after .profile.d, the dyno user, limits by size, no capabilities, a read-only root filesystem
+ * with /app (a volume) and /tmp (tmpfs) writable, host networking (or a port published on 127.0.0.1).
+ */
+export function containerOptions(spec: DynoSpec, c: ContainerSettings, name: string, port: number, startedAt: number, attached: boolean): Docker.ContainerCreateOptions {
+  const limits = limitsOf(spec.size ?? 'standard-1x', c.memoryMb);
+  const bridge = c.network === 'bridge';
+  const innerPort = bridge ? BRIDGE_PORT : port;
+  // A Docker build's image keeps its own WORKDIR and HOME, and may have no bash.
+  const stack = !spec.image;
+  const shell = stack ? 'bash' : '/bin/sh';
+  const env = { ...spec.env, PORT: String(innerPort), DYNO: spec.name, PS: spec.name, ...(stack ? { HOME: '/app' } : {}), TINI_KILL_PROCESS_GROUP: '1' };
+  const labels: Record<string, string> = {
+    [L.scope]: c.scope, [L.appId]: spec.appId, [L.app]: spec.appName, [L.release]: String(spec.releaseVersion),
+    [L.type]: spec.type, [L.dyno]: spec.name, [L.id]: spec.id, [L.command]: spec.command, [L.port]: String(port),
+    [L.startedAt]: String(startedAt), [L.quota]: String(limits.memoryMb), ...(attached ? { [L.attached]: '1' } : {}),
+  };
+  return {
+    name,
+    Image: spec.image ?? c.image,
+    Cmd: [shell, '-c', launch(shell), spec.name, spec.command],
+    ...(stack ? { WorkingDir: '/app' } : {}),
+    User: `${DYNO_UID}:${DYNO_UID}`,
+    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    Labels: labels,
+    Tty: false,
+    OpenStdin: attached,
+    StdinOnce: attached,
+    AttachStdin: attached,
+    AttachStdout: attached,
+    AttachStderr: attached,
+    Volumes: { '/app': {} },
+    ...(bridge ? { ExposedPorts: { [`${BRIDGE_PORT}/tcp`]: {} } } : {}),
+    HostConfig: {
+      // docker-init forwards signals to the command's process group (TINI_KILL_PROCESS_GROUP).
+      Init: true,
+      NetworkMode: bridge ? 'bridge' : 'host',
+      ...(bridge ? { PortBindings: { [`${BRIDGE_PORT}/tcp`]: [{ HostIp: HOST, HostPort: String(port) }] } } : {}),
+      // The hard limit is where Heroku kills (R15); between the quota and it the log gets R14 lines.
+      Memory: limits.memoryMb * R15_FACTOR * MB,
+      MemorySwap: limits.memoryMb * R15_FACTOR * MB,
+      PidsLimit: limits.pids,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': 'rw,nosuid,nodev,mode=1777' },
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '1' } },
+    },
+  };
+}
+
+/** The dyno a container of ours runs, read back from its labels (adoption); null when they are not ours. */
+export function handleFromLabels(labels: Readonly<Record<string, string>>, createdS: number): DynoHandle | null {
+  const id = labels[L.id];
+  if (!id || !labels[L.dyno] || !Number(labels[L.port])) return null;
+  return {
+    id, appId: labels[L.appId], appName: labels[L.app], name: labels[L.dyno], type: labels[L.type],
+    releaseVersion: Number(labels[L.release]), command: labels[L.command], host: HOST, port: Number(labels[L.port]),
+    pid: 0, startedAt: Number(labels[L.startedAt]) || createdS * 1000,
+  };
+}
