@@ -8,18 +8,22 @@ interface Followed {
 
 const MAX_READ = 1 << 20;
 const MAX_LINE = 10_000;
+/** Once this much was read and nothing more is waiting, the file starts again from empty. */
+const DEFAULT_MAX_FILE_BYTES = 8 << 20;
 
 /**
  * Follows dyno output files by polling (simple, and it survives the writer being another
  * process): each complete new line is handed to `emit`. Best effort: a line that cannot be
- * read is skipped, never retried forever.
+ * read is skipped, never retried forever. The files stay small: once `maxFileBytes` were read
+ * and the writer has added nothing since, the file is emptied (the dyno appends, so it goes on
+ * at the new end); the logs live in the app's log stream, not on this disk.
  */
 export class OutputTailer {
   private readonly files = new Map<string, Followed>();
   private readonly timer: NodeJS.Timeout;
   private polling = false;
 
-  constructor(private readonly emit: (id: string, line: string) => void, intervalMs = 200) {
+  constructor(private readonly emit: (id: string, line: string) => void, intervalMs = 200, private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES) {
     this.timer = setInterval(() => void this.poll(), intervalMs);
     this.timer.unref();
   }
@@ -55,7 +59,7 @@ export class OutputTailer {
   }
 
   private async read(id: string, f: Followed): Promise<void> {
-    const fh = await open(f.path, 'r');
+    const fh = await open(f.path, 'r+');
     try {
       const { size } = await fh.stat();
       if (size < f.offset) f.offset = 0; // truncated
@@ -65,6 +69,10 @@ export class OutputTailer {
         if (bytesRead === 0) break;
         f.offset += bytesRead;
         this.split(id, f, buf.subarray(0, bytesRead).toString('utf8'));
+      }
+      if (f.offset >= this.maxFileBytes && (await fh.stat()).size === f.offset) {
+        await fh.truncate(0);
+        f.offset = 0;
       }
     } finally {
       await fh.close();
