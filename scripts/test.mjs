@@ -24,5 +24,5 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY || '3';
-const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-timeout=300000', ...files], { cwd: root, stdio: 'inherit', env: { ...process.env, PAAS_LOG_LEVEL: process.env.PAAS_LOG_LEVEL ?? 'warn' } });
+const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-timeout=300000', ...files], { cwd: root, stdio: 'inherit', env: { ...process.env, PAAS_LOG_LEVEL: process.env.PAAS_LOG_LEVEL ?? 'warn', PAAS_RUNTIME: process.env.PAAS_RUNTIME ?? 'process' } });
 process.exit(r.status ?? 1);

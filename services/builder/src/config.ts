@@ -51,8 +51,8 @@ function positiveMb(env: NodeJS.ProcessEnv, key: string, fallback: number): numb
 }
 
 function buildPlace(runtime: string | undefined): BuilderSettings['buildIn'] {
-  if (runtime === undefined || runtime === '' || runtime === 'process') return 'host';
+  if (runtime === 'process') return 'host';
   if (runtime === 'docker') return 'stack';
-  if (runtime === 'auto') return 'auto';
-  throw new Error(`PAAS_RUNTIME="${runtime}" is not a runtime: set process, docker or auto, or leave it unset for process`);
+  if (runtime === undefined || runtime === '' || runtime === 'auto') return 'auto';
+  throw new Error(`PAAS_RUNTIME="${runtime}" is not a runtime: set process, docker or auto, or leave it unset for auto`);
 }

@@ -8,8 +8,8 @@ export interface DynoManagerSettings {
   /** Repos, blobs and dyno directories (PAAS_DATA_DIR). */
   dataDir: string;
   /**
-   * The runtime driver (PAAS_RUNTIME): `process` (the default), `docker`, or `auto`
-   * (docker when an engine answers at boot, else process).
+   * The runtime driver (PAAS_RUNTIME): `auto` (the default: docker when an engine answers at boot), `docker`, or `process`
+   * (else the process runtime).
    */
   runtime: 'process' | 'docker' | 'auto';
   /** The image docker dynos run in (PAAS_STACK_IMAGE); the default one is built when missing. */
@@ -48,9 +48,9 @@ function whole(env: NodeJS.ProcessEnv, key: string, fallback: number, min = 0, m
 }
 
 export function dynoManagerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): DynoManagerSettings {
-  const runtime = env.PAAS_RUNTIME || 'process';
+  const runtime = env.PAAS_RUNTIME || 'auto';
   if (runtime !== 'process' && runtime !== 'docker' && runtime !== 'auto') {
-    throw new Error(`PAAS_RUNTIME="${runtime}" is not a runtime: set process, docker or auto (docker when an engine answers), or leave it unset for process`);
+    throw new Error(`PAAS_RUNTIME="${runtime}" is not a runtime: set process, docker or auto (docker when an engine answers), or leave it unset for auto`);
   }
   const network = env.PAAS_DOCKER_NETWORK || 'host';
   if (network !== 'host' && network !== 'bridge') throw new Error(`PAAS_DOCKER_NETWORK="${network}" is not a network mode: set host or bridge`);

@@ -4,9 +4,9 @@ import { dynoManagerSettingsFromEnv } from '../src/config.js';
 import { limitsOf } from '../src/domain/dyno-size.js';
 
 describe('dyno-manager settings', () => {
-  test('by default: the process runtime, the stack image, host networking, Heroku\'s cool-offs and limits by size', () => {
+  test('by default: the auto runtime (docker when an engine answers), the stack image, host networking, Heroku\'s cool-offs and limits by size', () => {
     const s = dynoManagerSettingsFromEnv({});
-    assert.deepEqual([s.runtime, s.stackImage, s.dockerNetwork, s.memoryMb], ['process', 'paas/stack:bookworm', 'host', undefined]);
+    assert.deepEqual([s.runtime, s.stackImage, s.dockerNetwork, s.memoryMb], ['auto', 'paas/stack:bookworm', 'host', undefined]);
     assert.deepEqual([s.restartBackoffBaseMs, s.restartBackoffMaxMs], [20 * 60_000, 320 * 60_000]);
     assert.deepEqual(['eco', 'standard-1x', 'standard-2x', 'performance-m', 'performance-l'].map((z) => limitsOf(z as 'eco').memoryMb), [512, 512, 1024, 2560, 14336]);
   });
