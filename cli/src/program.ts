@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerApps } from './commands/apps.js';
 import { registerAuth } from './commands/auth.js';
+import { registerBuildCache } from './commands/build-cache.js';
 import { registerConfig } from './commands/config.js';
 import { registerDomains } from './commands/domains.js';
 import { registerGitCredentials } from './commands/git-credentials.js';
@@ -25,7 +26,7 @@ export function buildProgram(ctx: Context): Command {
       // Commander's errors in one line, as every other error of the CLI.
       outputError: (s, write) => write(` ▸    ${s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
     });
-  for (const register of [registerAuth, registerApps, registerConfig, registerReleases, registerPs, registerLogs, registerRun, registerDomains, registerGitCredentials]) {
+  for (const register of [registerAuth, registerApps, registerConfig, registerReleases, registerPs, registerLogs, registerBuildCache, registerRun, registerDomains, registerGitCredentials]) {
     register(program, ctx);
   }
   // Subcommands report their own usage errors the same way, and never call process.exit.

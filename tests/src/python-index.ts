@@ -12,18 +12,21 @@ const run = promisify(execFile);
  * Writes a pure-Python wheel by hand (a wheel is a zip with a dist-info), so the tests need no
  * public index: `module` gets `VALUE = <value>`.
  */
-export async function makeWheel(dir: string, name: string, version: string, module: string, value: string): Promise<string> {
+export function makeWheel(dir: string, name: string, version: string, module: string, value: string): Promise<string> {
+  return makeWheelOf(dir, name, version, { [`${module}/__init__.py`]: `VALUE = ${JSON.stringify(value)}\n` });
+}
+
+/** A pure-Python wheel holding `files` (path -> text), its METADATA naming `requires` (Requires-Dist lines). */
+export async function makeWheelOf(dir: string, name: string, version: string, files: Record<string, string>, requires: string[] = []): Promise<string> {
   const dist = name.replaceAll('-', '_');
   const file = `${dist}-${version}-py3-none-any.whl`;
   const script = `
-import base64, hashlib, sys, zipfile
-dist, version, module, value, path = sys.argv[1:6]
+import base64, hashlib, json, sys, zipfile
+dist, version, path = sys.argv[1:4]
+files, requires = json.loads(sys.argv[4]), json.loads(sys.argv[5])
 info = f'{dist}-{version}.dist-info'
-files = {
-  f'{module}/__init__.py': f'VALUE = {value!r}\\n',
-  f'{info}/METADATA': f'Metadata-Version: 2.1\\nName: {dist}\\nVersion: {version}\\n',
-  f'{info}/WHEEL': 'Wheel-Version: 1.0\\nGenerator: paas-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n',
-}
+files[f'{info}/METADATA'] = f'Metadata-Version: 2.1\\nName: {dist}\\nVersion: {version}\\n' + ''.join(f'Requires-Dist: {r}\\n' for r in requires)
+files[f'{info}/WHEEL'] = 'Wheel-Version: 1.0\\nGenerator: paas-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n'
 record = []
 with zipfile.ZipFile(path, 'w') as z:
     for n, text in files.items():
@@ -34,7 +37,7 @@ with zipfile.ZipFile(path, 'w') as z:
     record.append(f'{info}/RECORD,,')
     z.writestr(f'{info}/RECORD', '\\n'.join(record) + '\\n')
 `;
-  await run('python3', ['-c', script, dist, version, module, value, join(dir, file)]);
+  await run('python3', ['-c', script, dist, version, join(dir, file), JSON.stringify(files), JSON.stringify(requires)]);
   return join(dir, file);
 }
 
@@ -71,6 +74,11 @@ export class PythonIndex {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     index = new PythonIndex(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/simple`, hashes);
     return index;
+  }
+
+  /** Where the index serves a wheel (its base name), as a lock file records it. */
+  fileUrl(wheel: string): string {
+    return this.url.replace(/\/simple$/, `/files/${wheel}`);
   }
 
   close(): Promise<void> {

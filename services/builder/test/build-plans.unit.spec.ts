@@ -56,6 +56,37 @@ describe('lock files as pinned requirements', () => {
     assert.deepEqual(poetryLockRequirements(lock), ['a==1.0', 'c==3.0']);
   });
 
+  test('poetry.lock: the sha256 of each locked file becomes --hash; poetry 1.5-1.8 locks (no groups) take what pyproject.toml reaches', () => {
+    const lock = [
+      '[[package]]', 'name = "a"', 'version = "1.0"', 'files = [', '  {file = "a-1.0-py3-none-any.whl", hash = "sha256:aa"},', '  {file = "a-1.0.tar.gz", hash = "sha256:ab"},', ']',
+      '[package.dependencies]', 'b = {version = "2.0", markers = "sys_platform == \'linux\'"}', 'C_Pkg = "3.0"',
+      '[[package]]', 'name = "b"', 'version = "2.0"', 'files = [{file = "b-2.0-py3-none-any.whl", hash = "sha256:bb"}]',
+      '[[package]]', 'name = "c-pkg"', 'version = "3.0"', 'files = []',
+      '[[package]]', 'name = "pytest"', 'version = "8.0"', 'files = [{file = "pytest-8.0-py3-none-any.whl", hash = "sha256:cc"}]', '',
+    ].join('\n');
+    const pyproject = '[tool.poetry.dependencies]\npython = "^3.11"\na = "1.0"\n\n[tool.poetry.group.dev.dependencies]\npytest = "^8"\n';
+    assert.deepEqual(poetryLockRequirements(lock, pyproject), ['a==1.0 --hash=sha256:aa --hash=sha256:ab', "b==2.0 ; sys_platform == 'linux' --hash=sha256:bb", 'c-pkg==3.0']);
+    assert.deepEqual(poetryLockRequirements(lock, '[project]\ndependencies = ["b (>=2.0)"]\n'), ['b==2.0 --hash=sha256:bb'], 'poetry 2 [project] dependencies');
+    failsWith(() => poetryLockRequirements(lock, '[tool.poetry.dependencies]\nmissing = "1"\n'), /dependency "missing" of pyproject\.toml is not in the lock/);
+    const extras = [
+      '[[package]]', 'name = "web"', 'version = "1.0"', 'files = []', '[package.dependencies]', 'fast = {version = "1.0", optional = true}', 'slow = {version = "1.0", optional = true}',
+      '[package.extras]', 'speed = ["fast (>=1.0)"]',
+      '[[package]]', 'name = "fast"', 'version = "1.0"', 'files = []', '[[package]]', 'name = "slow"', 'version = "1.0"', 'files = []', '',
+    ].join('\n');
+    assert.deepEqual(poetryLockRequirements(extras, '[tool.poetry.dependencies]\nweb = "1.0"\n'), ['web==1.0'], 'optional dependencies stay out');
+    assert.deepEqual(poetryLockRequirements(extras, '[tool.poetry.dependencies]\nweb = {version = "1.0", extras = ["speed"]}\n'), ['web==1.0', 'fast==1.0'], 'an extra asked for brings its dependencies');
+  });
+
+  test('uv.lock: the sha256 of the locked wheels and sdist become --hash', () => {
+    const lock = [
+      '[[package]]', 'name = "app"', 'version = "0.1"', 'source = { editable = "." }', 'dependencies = [{ name = "a" }]',
+      '[[package]]', 'name = "a"', 'version = "1.0"', 'source = { registry = "https://pypi.org/simple" }',
+      'sdist = { url = "https://x/a-1.0.tar.gz", hash = "sha256:a0", size = 10 }',
+      'wheels = [{ url = "https://x/a-1.0-py3-none-any.whl", hash = "sha256:a1", size = 9 }]', '',
+    ].join('\n');
+    assert.deepEqual(uvLockRequirements(lock), ['a==1.0 --hash=sha256:a1 --hash=sha256:a0']);
+  });
+
   test('uv.lock: what the project depends on, transitively, not its dev group', () => {
     const lock = [
       '[[package]]', 'name = "app"', 'version = "0.1"', 'source = { virtual = "." }', 'dependencies = [{ name = "a" }]',

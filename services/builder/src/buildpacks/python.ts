@@ -64,13 +64,20 @@ async function pipArgsFor(ctx: BuildContext, installer: PythonInstaller): Promis
     return listsPackages(ctx.files.requirementsTxt ?? '') ? ['-r', 'requirements.txt'] : undefined;
   }
   const text = await readFile(join(ctx.dir, installer), 'utf8');
+  const pyproject = installer === 'poetry.lock' ? await readFile(join(ctx.dir, 'pyproject.toml'), 'utf8').catch(() => undefined) : undefined;
   const lines = installer === 'Pipfile.lock' ? pipfileLockRequirements(text)
-    : installer === 'poetry.lock' ? poetryLockRequirements(text) : uvLockRequirements(text);
+    : installer === 'poetry.lock' ? poetryLockRequirements(text, pyproject) : uvLockRequirements(text);
   if (lines.length === 0) return undefined;
   ctx.out.detail(`Installing the ${lines.length} packages locked in ${installer}`);
   const file = join(ctx.scratch, LOCKED);
   await writeFile(file, lines.join('\n') + '\n');
-  return ['-r', ctx.sandbox.at(file)];
+  // Every locked package with its hashes: pip refuses any download whose sha256 differs (and any
+  // package the lock does not list). A lock without hashes installs the pinned versions unchecked.
+  const hashed = lines.filter((l) => l.includes(' --hash=')).length;
+  if (hashed === lines.length) ctx.out.detail(`Checking each download against the sha256 hashes in ${installer}`);
+  else if (hashed > 0) ctx.out.detail(`${lines.length - hashed} of the packages in ${installer} have no hashes: pip will refuse to install them unchecked`);
+  else ctx.out.detail(`${installer} carries no hashes: installing the pinned versions without checking them`);
+  return [...(hashed === lines.length ? ['--require-hashes'] : []), '-r', ctx.sandbox.at(file)];
 }
 
 /**
@@ -101,7 +108,7 @@ export function listsPackages(requirements: string): boolean {
 /** The key of the cached virtualenv: the interpreter and the (locked) requirements it was made from. */
 async function cacheKey(ctx: BuildContext, interpreter: string, installer: PythonInstaller, pipArgs: string[] | undefined): Promise<string> {
   const h = createHash('sha256').update(`${interpreter}\0${installer}\0`);
-  const file = pipArgs?.[0] === '-r' && installer !== 'requirements.txt' ? join(ctx.scratch, LOCKED) : join(ctx.dir, installer);
+  const file = pipArgs?.includes('-r') && installer !== 'requirements.txt' ? join(ctx.scratch, LOCKED) : join(ctx.dir, installer);
   h.update(await readFile(file).catch(() => Buffer.alloc(0)));
   return h.digest('hex');
 }

@@ -27,21 +27,103 @@ export function pipfileLockRequirements(text: string): string[] {
   });
 }
 
-interface TomlPackage { name?: unknown; version?: unknown; category?: unknown; groups?: unknown; source?: unknown; optional?: unknown }
+interface TomlPackage { name?: unknown; version?: unknown; category?: unknown; groups?: unknown; source?: unknown; optional?: unknown; markers?: unknown }
+interface PoetryPackage extends TomlPackage { files?: { file?: string; hash?: string }[]; dependencies?: Record<string, unknown>; extras?: Record<string, unknown> }
 
-/** poetry.lock's main-group packages as `name==version` lines. */
-export function poetryLockRequirements(text: string): string[] {
-  const packages = tomlPackages('poetry.lock', text);
-  return packages.filter((p) => {
-    if (Array.isArray(p.groups)) return p.groups.includes('main');
-    return p.category === undefined || p.category === 'main';
-  }).map((p) => pinned('poetry.lock', p));
+/**
+ * poetry.lock's main-group packages as `name==version` lines with the sha256 of every file the
+ * lock lists (`--hash`), so pip verifies what it downloads. Poetry 2 marks each package's groups
+ * and poetry before 1.5 its category; poetry 1.5 to 1.8 mark neither, so the main set is what
+ * pyproject.toml's main dependencies reach through the lock's [package.dependencies].
+ */
+export function poetryLockRequirements(text: string, pyproject?: string): string[] {
+  const packages = tomlPackages('poetry.lock', text) as PoetryPackage[];
+  const marked = packages.some((p) => Array.isArray(p.groups) || p.category !== undefined);
+  const line = (p: PoetryPackage, marker?: string | null) => {
+    const m = marker ?? (typeof p.markers === 'string' ? p.markers : undefined);
+    return `${pinned('poetry.lock', p)}${m ? ` ; ${m}` : ''}${hashesOf(p.files)}`;
+  };
+  if (marked || pyproject === undefined) {
+    return packages.filter((p) => {
+      if (Array.isArray(p.groups)) return p.groups.includes('main');
+      return p.category === undefined || p.category === 'main';
+    }).map((p) => line(p));
+  }
+  const byName = new Map(packages.map((p) => [normalName(String(p.name)), p]));
+  const markers = new Map<string, string | null>();
+  const visit = (name: string, marker: string | null, extras: readonly string[]) => {
+    const key = normalName(name);
+    const seen = markers.has(key);
+    if (!seen || (markers.get(key) !== null && marker === null)) markers.set(key, marker);
+    const p = byName.get(key);
+    if (!p || (seen && extras.length === 0)) return;
+    // Optional dependencies only when an extra that names them was asked for.
+    const wanted = new Set(extras.flatMap((e) => {
+      const listed = p.extras?.[e];
+      return Array.isArray(listed) ? listed.map((d) => normalName(/^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(String(d))?.[0] ?? '')) : [];
+    }));
+    for (const [dep, spec] of Object.entries(p.dependencies ?? {})) {
+      const optional = typeof spec === 'object' && spec !== null && !Array.isArray(spec) && (spec as { optional?: unknown }).optional === true;
+      if ((!seen && !optional) || wanted.has(normalName(dep))) visit(dep, markerOf(spec), extrasOf(spec));
+    }
+  };
+  for (const [name, extras] of poetryMainDependencies(pyproject)) visit(name, null, extras);
+  return [...markers].filter(([name]) => name !== 'python').map(([name, marker]) => {
+    const p = byName.get(name);
+    if (!p) throw bad('poetry.lock', `dependency "${name}" of pyproject.toml is not in the lock; run "poetry lock"`);
+    return line(p, marker);
+  });
+}
+
+/** The main dependencies pyproject.toml lists, with the extras asked for: [project].dependencies (poetry 2) and [tool.poetry.dependencies]. */
+function poetryMainDependencies(text: string): [string, string[]][] {
+  let doc: { project?: { dependencies?: unknown }; tool?: { poetry?: { dependencies?: unknown } } };
+  try {
+    doc = parseToml(text) as typeof doc;
+  } catch (err) {
+    throw new BuildError(`pyproject.toml: not valid TOML (${(err as Error).message.split('\n')[0]})`, ['Fix pyproject.toml and push again.']);
+  }
+  const deps: [string, string[]][] = [];
+  if (Array.isArray(doc.project?.dependencies)) {
+    for (const d of doc.project.dependencies) {
+      const m = typeof d === 'string' ? /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?/.exec(d) : null;
+      if (m) deps.push([m[1], (m[2] ?? '').split(',').map((e) => e.trim()).filter(Boolean)]);
+    }
+  }
+  const poetry = doc.tool?.poetry?.dependencies;
+  if (poetry && typeof poetry === 'object') for (const [name, spec] of Object.entries(poetry)) deps.push([name, extrasOf(spec)]);
+  return deps.filter(([n]) => normalName(n) !== 'python');
+}
+
+/** The extras a dependency table asks for (`{ version = "...", extras = ["x"] }`). */
+function extrasOf(spec: unknown): string[] {
+  const extras = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? (spec as { extras?: unknown }).extras : undefined;
+  return Array.isArray(extras) ? extras.filter((e): e is string => typeof e === 'string') : [];
+}
+
+/** A [package.dependencies] entry's environment marker ("markers" of its table), or null. */
+function markerOf(spec: unknown): string | null {
+  const table = Array.isArray(spec) ? undefined : spec as { markers?: unknown } | undefined;
+  return table && typeof table === 'object' && typeof table.markers === 'string' ? table.markers : null;
+}
+
+/** PEP 503 normalised project name. */
+const normalName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
+
+/** ` --hash=sha256:...` for each locked file (pip accepts any of them for the package). */
+function hashesOf(files: readonly ({ hash?: unknown } | undefined)[] | undefined): string {
+  return (files ?? []).map((f) => f?.hash).filter((h): h is string => typeof h === 'string' && /^sha(256|384|512):[0-9a-f]+$/.test(h))
+    .map((h) => ` --hash=${h}`).join('');
 }
 
 interface UvDep { name: string; extra?: string[]; marker?: string }
-interface UvPackage extends TomlPackage { dependencies?: UvDep[]; 'optional-dependencies'?: Record<string, UvDep[]> }
+interface UvFile { url?: string; hash?: string }
+interface UvPackage extends TomlPackage { dependencies?: UvDep[]; 'optional-dependencies'?: Record<string, UvDep[]>; wheels?: UvFile[]; sdist?: UvFile }
 
-/** uv.lock's packages reachable from the project's own (non-dev) dependencies, as `name==version` lines. */
+/**
+ * uv.lock's packages reachable from the project's own (non-dev) dependencies, as `name==version`
+ * lines with the sha256 of the wheels and sdist the lock lists (`--hash`).
+ */
 export function uvLockRequirements(text: string): string[] {
   const packages = tomlPackages('uv.lock', text) as UvPackage[];
   const byName = new Map(packages.map((p) => [String(p.name), p]));
@@ -62,7 +144,7 @@ export function uvLockRequirements(text: string): string[] {
   return [...markers].filter(([name]) => !isProject(byName.get(name) ?? {})).map(([name, marker]) => {
     const p = byName.get(name);
     if (!p) throw bad('uv.lock', `dependency "${name}" is not in the lock`);
-    return `${pinned('uv.lock', p)}${marker ? ` ; ${marker}` : ''}`;
+    return `${pinned('uv.lock', p)}${marker ? ` ; ${marker}` : ''}${hashesOf([...(p.wheels ?? []), p.sdist])}`;
   });
 }
 
