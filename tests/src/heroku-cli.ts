@@ -52,6 +52,28 @@ export class HerokuCli {
   }
 
   /**
+   * Runs one command with a terminal of 120x40 as its stdin and stdout, as from a person's shell:
+   * util-linux `script` gives it a pseudo-terminal (its output then has \r\n line ends).
+   */
+  runInTerminal(args: string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> {
+    const quote = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`;
+    const inner = `stty cols 120 rows 40; exec ${[this.bin, ...args].map(quote).join(' ')}`;
+    return new Promise((resolve, reject) => {
+      // stdin stays open: at its end `script` would type an end-of-file into the terminal.
+      const child = spawn('script', ['-q', '-e', '-c', inner, '/dev/null'], { cwd: this.home, env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? 1, out });
+      });
+    });
+  }
+
+  /**
    * Runs a command that prompts (`login -i`): each answer is typed once its prompt has been shown,
    * as a person would; piping all answers at once lets the first prompt swallow them.
    */

@@ -74,6 +74,25 @@ describe('heroku run (attached one-off dynos) with the real CLI over the rendezv
     assert.match(r, /abc\ndef/);
   });
 
+  const TTY_PROBE = 'if test -t 0 && test -t 1; then echo is-a-tty; else echo not-a-tty; fi; stty size 2>/dev/null; (exit 3)';
+
+  test('from a terminal (the CLI under a pseudo-terminal) the command runs in one of its size; the exit status still comes back', async () => {
+    const r = await h.runInTerminal(['run', '--exit-code', TTY_PROBE, '-a', APP]);
+    assert.equal(r.code, 3, r.out);
+    assert.match(r.out, /^is-a-tty\r/m, 'a terminal ends lines with \\r\\n');
+    assert.match(r.out, /^40 120\r/m);
+  });
+
+  test('without a terminal, or with --no-tty, the command gets plain pipes', async () => {
+    const piped = await h.run(['run', '--exit-code', TTY_PROBE, '-a', APP]);
+    assert.equal(piped.code, 3, piped.out);
+    assert.match(piped.out, /^not-a-tty\n/m);
+    const noTty = await h.runInTerminal(['run', '--no-tty', '--exit-code', TTY_PROBE, '-a', APP]);
+    assert.equal(noTty.code, 3, noTty.out);
+    assert.match(noTty.out, /^not-a-tty/m);
+    assert.doesNotMatch(noTty.out, /^is-a-tty/m);
+  });
+
   test('the CLI verifies the rendezvous certificate: without the platform CA it does not connect', async () => {
     const untrusting = await HerokuCli.create(p.apiUrl, p.apiKey);
     dirs.push(untrusting.home);

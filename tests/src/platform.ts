@@ -136,6 +136,9 @@ export class Platform {
       setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
     })));
     await killDynos(this.dataDir);
+    // With the auto (default) or docker runtime the dynos are containers, which outlive the manager too.
+    const { removeDockerDynos } = await import('@paas/dyno-manager');
+    await removeDockerDynos(this.namespace);
     await cleanup({ namespace: this.namespace, databaseUrl: this.databaseUrl, dataDir: this.dataDir });
   }
 }

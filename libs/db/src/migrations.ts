@@ -158,4 +158,11 @@ export const migrations: Record<string, Migration> = {
       await sql`do $$ begin execute format('revoke connect, temporary on database %I from public', current_database()); end $$`.execute(db);
     },
   },
+  '0008_release_status': {
+    async up(db: Kysely<any>) {
+      // Projection of ReleaseStatusChanged: pending while a release command runs, then succeeded or failed.
+      // Releases made before release phases were recorded all ran: they succeeded.
+      await db.schema.alterTable('releases').addColumn('status', 'text', (c) => c.notNull().defaultTo('succeeded')).execute();
+    },
+  },
 };

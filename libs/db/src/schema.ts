@@ -44,6 +44,8 @@ export interface ReleasesTable {
   slug: JSONColumnType<Record<string, unknown> | null>;
   config: JSONColumnType<Record<string, string>>;
   build_id: string | null;
+  /** pending | succeeded | failed (see ReleaseStatusChanged). */
+  status: ColumnType<string, string | undefined, string>;
 }
 
 export interface ConfigVarsTable {

@@ -11,6 +11,7 @@ import type { ApiSettings } from './config.js';
 import {
   defaultHostname, domainId, parseQuantity, stableId, presentApp, presentBuild, presentDomain, presentDyno, presentFormation, presentRelease, type Site,
 } from './domain/presenters.js';
+import { runTty } from './domain/run-tty.js';
 import { RendezvousListener } from './rendezvous/rendezvous-listener.js';
 import { SETTINGS } from './tokens.js';
 
@@ -30,6 +31,7 @@ const runBody = z.object({
   attach: z.boolean().optional(),
   env: z.record(z.string(), z.coerce.string()).optional(),
   size: z.string().optional(),
+  force_no_tty: z.boolean().nullish(),
 });
 
 /** The Platform API's behaviour: validate the body, ask the owning service, present Heroku's shapes. */
@@ -192,7 +194,8 @@ export class PlatformService {
     const b = runBody.parse(body);
     const a = await this.appOf(actor, app);
     const size = b.size === undefined ? undefined : dynoSize.parse(b.size.toLowerCase());
-    const d = await this.rpc.request(RunDyno, { appId: a.id, command: b.command, env: b.env, size, by: actor.email, ...(b.attach ? { attach: true } : {}) });
+    const tty = runTty(b);
+    const d = await this.rpc.request(RunDyno, { appId: a.id, command: b.command, env: b.env, size, by: actor.email, ...(b.attach ? { attach: true } : {}), ...(tty ? { tty } : {}) });
     if (!b.attach) return presentDyno(d, null);
     const attachUrl = this.rendezvous.offer({ appId: a.id, dynoId: d.id, name: d.name });
     return { ...presentDyno(d, null), attach_url: attachUrl };

@@ -17,7 +17,7 @@ const CLI_READS = {
 
 const site: Site = { adminEmail: 'admin@paas.local', domain: 'localhost', routerPort: 8080, apiUrl: 'http://127.0.0.1:5000' };
 const app = { id: '0f4e4a53-8e0b-4c39-9f4e-2d2f0c0b6a11', name: 'myapp', stack: 'heroku-24', region: 'us', owner: 'admin@paas.local', createdAt: '2026-11-24T20:00:00.000Z', updatedAt: '2026-11-24T20:01:00.000Z', releaseVersion: 2, slugSize: null, maintenance: false };
-const release = { id: '9d1c2b3a-8e0b-4c39-9f4e-2d2f0c0b6a11', appId: app.id, appName: 'myapp', version: 2, description: 'Deploy abc1234', by: 'admin@paas.local', createdAt: app.createdAt, slug: null, config: {}, current: true, buildId: null };
+const release = { id: '9d1c2b3a-8e0b-4c39-9f4e-2d2f0c0b6a11', appId: app.id, appName: 'myapp', version: 2, description: 'Deploy abc1234', by: 'admin@paas.local', createdAt: app.createdAt, slug: null, config: {}, current: true, buildId: null, status: 'succeeded' as const };
 const dyno = { id: 'web-1-abc', appId: app.id, appName: 'myapp', name: 'web.1', type: 'web', command: 'npm start', size: 'standard-1x' as const, state: 'up' as const, releaseVersion: 2, host: '127.0.0.1', port: 20000, createdAt: app.createdAt, updatedAt: app.updatedAt };
 
 function has(obj: unknown, path: string): boolean {

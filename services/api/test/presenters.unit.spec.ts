@@ -29,13 +29,22 @@ describe('Platform API shapes', () => {
   test('a release shows its user, status and slug id but not its config', () => {
     const r = presentRelease(site, {
       id: '9d1c2b3a-8e0b-4c39-9f4e-2d2f0c0b6a11', appId: app.id, appName: 'myapp', version: 3, description: 'Set GREETING config vars',
-      by: 'admin@paas.local', createdAt: app.createdAt, slug: null, config: { SECRET: 'x' }, current: true, buildId: null,
+      by: 'admin@paas.local', createdAt: app.createdAt, slug: null, config: { SECRET: 'x' }, current: true, buildId: null, status: 'succeeded',
     });
     assert.equal(r.version, 3);
     assert.equal(r.status, 'succeeded');
     assert.equal(r.user.email, 'admin@paas.local');
     assert.equal(r.current, true);
     assert.ok(!JSON.stringify(r).includes('SECRET'));
+  });
+
+  test('a release whose release command failed shows status failed and is not eligible for rollback', () => {
+    const r = presentRelease(site, {
+      id: '9d1c2b3a-8e0b-4c39-9f4e-2d2f0c0b6a12', appId: app.id, appName: 'myapp', version: 4, description: 'Deploy abc1234',
+      by: 'admin@paas.local', createdAt: app.createdAt, slug: { id: '9d1c2b3a-8e0b-4c39-9f4e-2d2f0c0b6a13', blob: { key: 'k', checksum: 'sha256:x', size: 1 }, processTypes: { release: 'exit 3' }, commit: null, buildpack: 'nodejs', stack: 'heroku-24' },
+      config: {}, current: false, buildId: null, status: 'failed',
+    });
+    assert.deepEqual([r.status, r.current, r.eligible_for_rollback], ['failed', false, false]);
   });
 
   test('the default domain is kind heroku without DNS target; a custom one points to the default hostname', () => {

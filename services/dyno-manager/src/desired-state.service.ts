@@ -65,7 +65,11 @@ export class DesiredStateService {
     const snapshot = await this.rpc.request(GetDesiredState, {});
     const changed: string[] = [];
     for (const s of snapshot) {
-      const release = { version: s.release.version, slug: slugOf(s.release.slug), config: s.release.config };
+      // The snapshot's release is the newest that did not fail; one whose phase succeeded needs no second run.
+      const release = {
+        version: s.release.version, slug: slugOf(s.release.slug), config: s.release.config,
+        ...(s.release.status === 'succeeded' ? { releasePhaseSucceeded: true } : {}),
+      };
       const r = applySnapshot(this.apps.get(s.appId), { ...s, release });
       this.apps.set(s.appId, r.app);
       if (r.changed) changed.push(s.appId);

@@ -1,4 +1,4 @@
-import type { DynoSize } from '@paas/contracts';
+import type { DynoSize, TtySize } from '@paas/contracts';
 import type { DynoExit, DynoHandle, DynoIdentity } from './adapters/runtime/driver.js';
 import type { Cause } from './desired-state.service.js';
 import type { LiveState } from './domain/dyno.js';
@@ -28,6 +28,8 @@ export interface DynoRecord extends DynoIdentity {
   extraEnv: Readonly<Record<string, string>>;
   /** An attached one-off dyno created but not started: it starts once its client is connected (AttachDyno). */
   pendingAttach: boolean;
+  /** An attached one-off dyno that runs in a terminal of this size (`heroku run bash` from a terminal). */
+  tty?: TtySize;
   /** Drops a pending attached dyno nobody attached to. */
   dropTimer?: NodeJS.Timeout;
   /** Told once how a one-off dyno ended (its exit status; null when it could not start or was stopped). */

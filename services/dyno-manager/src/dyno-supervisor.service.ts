@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { notFound, type DynoInfo, type DynoSize } from '@paas/contracts';
+import { notFound, type DynoInfo, type DynoSize, type TtySize } from '@paas/contracts';
 import { AppLogs } from './adapters/app-logs.js';
 import { AttachRelay } from './adapters/attach-relay.js';
 import { accepts, waitForPort } from './adapters/port-probe.js';
@@ -138,7 +138,7 @@ export class DynoSupervisor {
    */
   async runOneOff(
     app: DesiredApp, command: string, extraEnv: Record<string, string>, size: DynoSize, cause: Cause, attach = false,
-    o: { prefix?: 'run' | 'release'; onFinished?: (exitCode: number | null, name: string) => void } = {},
+    o: { prefix?: 'run' | 'release'; onFinished?: (exitCode: number | null, name: string) => void; tty?: TtySize } = {},
   ): Promise<DynoRecord> {
     const taken = new Set(this.live(app.appId).map((r) => r.name));
     let name: string;
@@ -147,6 +147,7 @@ export class DynoSupervisor {
     const r = newRecord({ id, appId: app.appId, appName: app.appName, name, type: 'run', releaseVersion: app.release!.version, command, port: null, startedAt: Date.now() }, 'starting', size, cause);
     r.extraEnv = extraEnv;
     r.onFinished = once(o.onFinished);
+    if (attach && o.tty) r.tty = o.tty;
     this.records.set(id, r);
     if (attach) {
       r.pendingAttach = true;
@@ -172,7 +173,9 @@ export class DynoSupervisor {
     clearTimeout(r.dropTimer);
     let proc: AttachedProcess | undefined;
     const early: (Buffer | null)[] = [];
-    const link = await this.relay.open(r.id, { write: (d) => (proc ? proc.write(d) : early.push(d)), end: () => (proc ? proc.end() : early.push(null)) });
+    const stdin = { write: (d: Buffer) => (proc ? proc.write(d) : early.push(d)), end: () => (proc ? proc.end() : early.push(null)) };
+    // In a terminal, ^D is the terminal's to read as end of input, like any other key.
+    const link = await this.relay.open(r.id, stdin, { raw: r.tty !== undefined });
     r.launching = true;
     try {
       if (!app.release?.slug) throw new Error(`release v${r.releaseVersion} has no slug`);
@@ -282,7 +285,7 @@ export class DynoSupervisor {
     return {
       id: r.id, appId: r.appId, appName: r.appName, name: r.name, type: r.type, releaseVersion: r.releaseVersion,
       command: r.command, env: { ...app.release!.config, ...r.extraEnv }, slug: app.release!.slug!.blob, size: r.size,
-      image: imageOf(app, r.type),
+      image: imageOf(app, r.type), ...(r.tty ? { tty: r.tty } : {}),
     };
   }
 

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   illegalState, notFound, type AppDestroyed, type DomainAdded, type DomainRemoved, type DynoInfo, type DynoSize, type EventOf, type FormationScaled,
-  type MaintenanceChanged, type ReleaseCreated, ReleasePhaseFinished,
+  type MaintenanceChanged, type ReleaseCreated, ReleasePhaseFinished, type TtySize,
 } from '@paas/contracts';
 import { EventPublisher } from '@paas/messaging';
 import { AppLogs } from './adapters/app-logs.js';
@@ -93,10 +93,11 @@ export class Reconciler implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   /** Runs a command in a one-off dyno; `heroku run web` runs the web type's Procfile command. */
-  async runOneOff(req: { appId: string; command: string; env?: Record<string, string>; size?: DynoSize; attach?: boolean }): Promise<DynoInfo> {
+  async runOneOff(req: { appId: string; command: string; env?: Record<string, string>; size?: DynoSize; attach?: boolean; tty?: TtySize }): Promise<DynoInfo> {
     const app = this.deployedApp(req.appId);
     const command = substituteProcessType(req.command, app.release!.slug!.processTypes);
-    const r = await this.supervisor.runOneOff(app, command, req.env ?? {}, req.size ?? 'standard-1x', this.desired.cause(req.appId), req.attach ?? false);
+    const r = await this.supervisor.runOneOff(app, command, req.env ?? {}, req.size ?? 'standard-1x', this.desired.cause(req.appId), req.attach ?? false,
+      req.tty ? { tty: req.tty } : {});
     return this.supervisor.describe(r);
   }
 

@@ -35,7 +35,7 @@ describe('attached one-off dynos: pending until AttachDyno, stdio relayed over N
 
   before(async () => {
     dataDir = await freshDataDir('paas-dma-');
-    const settings = { ...dynoManagerSettingsFromEnv({ PAAS_DATA_DIR: dataDir, PAAS_DYNO_STOP_GRACE_MS: '2000' }), messaging: testMessagingSettings(ns) };
+    const settings = { ...dynoManagerSettingsFromEnv({ PAAS_DATA_DIR: dataDir, PAAS_RUNTIME: 'process', PAAS_DYNO_STOP_GRACE_MS: '2000' }), messaging: testMessagingSettings(ns) };
     nc = await connectNats(settings.messaging.natsUrl, 'dyno-attach-test');
     rpc = new RpcClient(nc, names(ns), 'api', 5000);
     release = new FakeReleaseService(nc, ns, 'attachapp');

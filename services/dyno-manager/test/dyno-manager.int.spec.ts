@@ -36,7 +36,7 @@ describe('dyno-manager with the process runtime, against real NATS and real proc
   before(async () => {
     dataDir = await freshDataDir('paas-dm-');
     settings = {
-      ...dynoManagerSettingsFromEnv({ PAAS_DATA_DIR: dataDir, PAAS_DYNO_STOP_GRACE_MS: '3000', PAAS_BOOT_TIMEOUT_MS: '20000', PAAS_RESTART_BACKOFF_MS: '200', PAAS_RESTART_BACKOFF_MAX_MS: '2000' }),
+      ...dynoManagerSettingsFromEnv({ PAAS_DATA_DIR: dataDir, PAAS_RUNTIME: 'process', PAAS_DYNO_STOP_GRACE_MS: '3000', PAAS_BOOT_TIMEOUT_MS: '20000', PAAS_RESTART_BACKOFF_MS: '200', PAAS_RESTART_BACKOFF_MAX_MS: '2000' }),
       messaging: testMessagingSettings(ns),
     };
     nc = await connectNats(settings.messaging.natsUrl, 'dyno-manager-test');

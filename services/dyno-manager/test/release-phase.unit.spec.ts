@@ -46,4 +46,9 @@ describe('release phase gate', () => {
   test('given no live release known (a manager that just started), then nothing is planned until the phase succeeded', () => {
     assert.deepEqual(gateRelease(app(v5), undefined, undefined), { app: null, startPhase: true });
   });
+
+  test('given a release the release service recorded as succeeded (a manager that just started), then it runs without a second phase', () => {
+    const a = app({ ...v5, releasePhaseSucceeded: true });
+    assert.deepEqual(gateRelease(a, undefined, undefined), { app: a, startPhase: false });
+  });
 });

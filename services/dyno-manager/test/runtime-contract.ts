@@ -145,5 +145,37 @@ export function runtimeContract(name: string, setup: () => Promise<RuntimeUnderT
       assert.equal(events.at(-1), '<exit>');
       assert.ok(!(await driver.list()).some((a) => a.id === s.id), 'attached dynos are never listed for adoption');
     });
+
+    /** Runs an attached one-off dyno to its end; returns its output and exit. */
+    const runAttached = (s: DynoSpec, input?: string) => new Promise<{ text: string; exit: DynoExit }>((resolve, reject) => {
+      let text = '';
+      driver.startAttached(s, {
+        onOutput: (chunk) => { text += chunk.toString(); },
+        onExit: (exit) => resolve({ text, exit }),
+      }).then((p) => { if (input !== undefined) p.write(Buffer.from(input)); }, reject);
+    });
+    const ttyProbe = 'if test -t 0 && test -t 1; then echo is-a-tty; else echo not-a-tty; fi; exit 7';
+
+    test('an attached dyno asked for a terminal runs in one: a tty of the size asked, stderr through it, the exit status kept', async () => {
+      const s = { ...spec('run.2345', `${ttyProbe.replace('; exit 7', '')}; echo "to stderr" >&2; read -r line; echo "got $line"; exit 7`), tty: { columns: 111, rows: 33 } };
+      const { text, exit } = await runAttached(s, 'typed\r');
+      assert.equal(exit.code, 7);
+      assert.match(text, /is-a-tty\r\n/, 'a terminal turns \\n into \\r\\n');
+      assert.match(text, /to stderr\r\n/);
+      assert.match(text, /got typed\r\n/);
+    });
+
+    test('a terminal gets its size (stty size)', async () => {
+      const s = { ...spec('run.3456', 'stty size'), tty: { columns: 111, rows: 33 } };
+      const { text, exit } = await runAttached(s);
+      assert.equal(exit.code, 0, text);
+      assert.match(text, /33 111/);
+    });
+
+    test('without a terminal asked for, an attached dyno has none', async () => {
+      const { text, exit } = await runAttached(spec('run.4567', ttyProbe), '');
+      assert.equal(exit.code, 7);
+      assert.equal(text, 'not-a-tty\n');
+    });
   });
 }

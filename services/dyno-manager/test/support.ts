@@ -74,7 +74,7 @@ export class FakeReleaseService {
     const releaseId = randomUUID();
     const data = { appName: this.appName, releaseId, version, description: `v${version}`, slug, config, by: 'test@paas.local', buildId: null, rollbackOf: null };
     const e = { ...makeEnvelope(ReleaseCreated, data, { appId: this.appId }), streamVersion: ++this.streamVersion };
-    const release = { id: releaseId, appId: this.appId, appName: this.appName, version, description: data.description, by: data.by, createdAt: e.occurredAt, slug, config, current: true, buildId: null };
+    const release = { id: releaseId, appId: this.appId, appName: this.appName, version, description: data.description, by: data.by, createdAt: e.occurredAt, slug, config, current: true, buildId: null, status: slug?.processTypes.release ? 'pending' as const : 'succeeded' as const };
     this.desired = { appId: this.appId, appName: this.appName, release, formation: this.desired?.formation ?? [], streamVersion: this.streamVersion, maintenance: false, domains: [] };
     await this.publisher.publishEnvelope(ReleaseCreated, e);
   }

@@ -3,7 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import {
   AddCollaborator, Authenticate, CreateAccount, IssueToken, ListCollaborators, ListTokens, RemoveCollaborator, RevokeToken, VerifyToken,
   AddDomain, CreateApp, DestroyApp, GetApp, GetConfigVars, GetDesiredState, GetFormation, GetRelease, ListApps,
-  ListDomains, ListReleases, RemoveDomain, RollbackRelease, ScaleFormation, SetConfigVars, SetMaintenance, SlugBuilt, type EventOf, type RequestOf,
+  ListDomains, ListReleases, ReleasePhaseFinished, RemoveDomain, RollbackRelease, ScaleFormation, SetConfigVars, SetMaintenance, SlugBuilt, type EventOf, type RequestOf,
 } from '@paas/contracts';
 import { HandleRpc, OnEvent } from '@paas/messaging';
 import { ReadModel } from './adapters/read-model.js';
@@ -17,7 +17,7 @@ type Req<C> = RequestOf<C>;
 
 /**
  * Every NATS subject the release service answers: commands and queries on apps (scoped to the
- * request's `actor` when given), accounts, API tokens, collaborators, and SlugBuilt.
+ * request's `actor` when given), accounts, API tokens, collaborators, SlugBuilt and ReleasePhaseFinished.
  */
 @Controller()
 export class ReleaseController {
@@ -160,5 +160,10 @@ export class ReleaseController {
   async onSlugBuilt(@Payload() event: EventOf<typeof SlugBuilt>) {
     await this.addons.provisionForSlug(event);
     return this.release.recordSlug(event);
+  }
+
+  @OnEvent(ReleasePhaseFinished)
+  onReleasePhaseFinished(@Payload() event: EventOf<typeof ReleasePhaseFinished>) {
+    return this.release.recordReleasePhase(event);
   }
 }

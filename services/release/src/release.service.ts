@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import {
-  isPaasError, SlugBuilt, type AppInfo, type DomainInfo, type EventOf, type FormationInfo, type ReleaseInfo, type RequestOf,
+  isPaasError, type ReleasePhaseFinished, SlugBuilt, type AppInfo, type DomainInfo, type EventOf, type FormationInfo, type ReleaseInfo, type RequestOf,
   type AddDomain, type CreateApp, type RemoveDomain, type ScaleFormation, type SetMaintenance, type SetConfigVars,
 } from '@paas/contracts';
 import { ReadModel } from './adapters/read-model.js';
@@ -107,6 +107,20 @@ export class ReleaseService {
     const app = await this.access.app(req.app, req.actor);
     await this.commands.execute(app.id, { type: 'SetMaintenance', maintenance: req.maintenance, by: req.by });
     return this.read.app(app.id);
+  }
+
+  /** Records how a release's release phase ended: the release succeeds, or fails and is never current. */
+  async recordReleasePhase(e: EventOf<typeof ReleasePhaseFinished>): Promise<void> {
+    const d = e.data;
+    try {
+      const outcome = await this.commands.execute(e.appId, { type: 'RecordReleasePhase', version: d.version, succeeded: d.succeeded, exitCode: d.exitCode, dyno: d.dyno },
+        { causationId: e.id, correlationId: e.correlationId });
+      if (outcome.events.length === 0) this.log.log(`the release phase of ${d.appName} v${d.version} was already recorded (or v${d.version} had none); nothing to do`);
+      else this.log.log(`release v${d.version} of ${d.appName} ${d.succeeded ? 'succeeded' : 'failed'} its release phase`);
+    } catch (err) {
+      if (!isPaasError(err) || err.id !== 'not_found') throw err;
+      this.log.warn(`the release phase of ${d.appName} v${d.version} ended after the app (${e.appId}) was destroyed; nothing to record`);
+    }
   }
 
   /** Makes the next release of a built slug; a slug of an app destroyed meanwhile is dropped. */

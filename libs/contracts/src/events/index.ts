@@ -22,6 +22,7 @@ import { LogDrainRemoved } from './log-drain-removed.js';
 import { MaintenanceChanged } from './maintenance-changed.js';
 import { ReleaseCreated } from './release-created.js';
 import { ReleasePhaseFinished } from './release-phase-finished.js';
+import { ReleaseStatusChanged } from './release-status-changed.js';
 import { SlugBuilt } from './slug-built.js';
 import { SourcePushed } from './source-pushed.js';
 import type { EventOf } from '../envelope.js';
@@ -32,7 +33,7 @@ export {
   AccountCreated, ApiTokenIssued, ApiTokenRevoked, AppCreated, AppDestroyed, BuildFailed, BuildStarted,
   CollaboratorAdded, CollaboratorRemoved, ConfigVarsChanged, DomainAdded, DomainRemoved, DynoStateChanged,
   FormationScaled, MaintenanceChanged, ReleaseCreated, SlugBuilt, SourcePushed,
-  ReleasePhaseFinished,
+  ReleasePhaseFinished, ReleaseStatusChanged,
 };
 
 /** Every event contract, by type name. */
@@ -42,7 +43,7 @@ export const Events = {
   AccountCreated, ApiTokenIssued, ApiTokenRevoked, AppCreated, AppDestroyed, BuildFailed, BuildStarted,
   CollaboratorAdded, CollaboratorRemoved, ConfigVarsChanged, DomainAdded, DomainRemoved,
   DynoStateChanged, FormationScaled, MaintenanceChanged, ReleaseCreated, SlugBuilt, SourcePushed,
-  ReleasePhaseFinished,
+  ReleasePhaseFinished, ReleaseStatusChanged,
 } as const;
 export type EventType = keyof typeof Events;
 export type AnyEvent = { [K in EventType]: EventOf<(typeof Events)[K]> }[EventType];

@@ -19,6 +19,10 @@ export const dynoInfo = z.strictObject({
 });
 export type DynoInfo = z.infer<typeof dynoInfo>;
 
+/** A terminal's size in characters. */
+export const ttySize = z.strictObject({ columns: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) });
+export type TtySize = z.infer<typeof ttySize>;
+
 export const ListDynos = defineRpc('dyno-manager', 'ListDynos', z.strictObject({ appId: z.uuid() }), z.array(dynoInfo));
 
 /** Which dynos a restart or stop targets: all of the app's, one process type, or one dyno by name. */
@@ -43,6 +47,11 @@ export const RunDyno = defineRpc('dyno-manager', 'RunDyno',
   z.strictObject({
     appId: z.uuid(), command: z.string().min(1), env: z.record(z.string(), z.string()).optional(), size: dynoSize.optional(), by: z.string(),
     attach: z.boolean().optional(),
+    /**
+     * Attached dynos only: run the command in a terminal of this size (`heroku run bash` from a
+     * terminal). Output then comes as one raw stream and stdin goes through the terminal as typed.
+     */
+    tty: ttySize.optional(),
   }),
   dynoInfo);
 

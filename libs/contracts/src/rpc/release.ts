@@ -30,8 +30,11 @@ export const releaseInfo = z.strictObject({
   createdAt: z.string(),
   slug: slug.nullable(),
   config: configVars,
+  /** The newest release that did not fail: what the app runs (or is moving to, while pending). */
   current: z.boolean(),
   buildId: z.uuid().nullable(),
+  /** pending while its release command runs, then succeeded or failed; succeeded at once without one. */
+  status: z.enum(['pending', 'succeeded', 'failed']),
 });
 export type ReleaseInfo = z.infer<typeof releaseInfo>;
 

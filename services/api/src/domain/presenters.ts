@@ -62,8 +62,10 @@ export function presentRelease(site: Site, r: ReleaseInfo) {
     id: r.id,
     version: r.version,
     description: r.description,
-    status: 'succeeded',
+    status: r.status,
     current: r.current,
+    // Rolling back needs code that ran: a release with a slug whose release command did not fail.
+    eligible_for_rollback: r.slug !== null && r.status !== 'failed',
     created_at: r.createdAt,
     updated_at: r.createdAt,
     slug: r.slug ? { id: r.slug.id } : null,

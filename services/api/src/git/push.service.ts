@@ -10,6 +10,7 @@ import { SETTINGS, BLOBS } from '../tokens.js';
 import type { ApiSettings } from '../config.js';
 import { webUrl } from '../domain/presenters.js';
 import { EventWaiter } from './event-waiter.js';
+import { ReleasePhaseOutput } from './release-phase-output.js';
 
 /** Who pushed to which app; registered for the lifetime of one git receive-pack. */
 export interface PushSession {
@@ -48,6 +49,7 @@ export class PushService {
     const source = await this.blobs.put(`sources/${push.appId}/${buildId}.tar.gz`, archive);
     const config = await this.rpc.request(GetConfigVars, { app: push.appId });
     const events = EventWaiter.open(this.nc, this.names, push.appId);
+    const phaseOutput = ReleasePhaseOutput.open(this.nc, this.names, push.appId);
     try {
       await this.publisher.publish(SourcePushed, {
         appName: push.appName, buildId, source, commit, ref, by: push.by, config,
@@ -63,14 +65,43 @@ export class PushService {
         say(' !     The build succeeded but no release was made within 60 s; check `paas releases` before pushing again.');
         return 1;
       }
+      const processTypes = release.data.slug?.processTypes ?? {};
       say('-----> Launching...');
+      if (processTypes.release) say(' !     Release command declared: this new release will not be available until the command succeeds.');
       say(`       Released v${release.data.version}`);
       say(`       ${webUrl(this.settings, push.appName)} deployed to the platform`);
-      await this.verify(push, release.data.version, release.data.slug?.processTypes ?? {}, events, say);
+      if (processTypes.release && !await this.releasePhase(release.data.version, events, phaseOutput, say)) return 0;
+      await this.verify(push, release.data.version, processTypes, events, say);
       return 0;
     } finally {
       events.close();
+      phaseOutput.close();
     }
+  }
+
+  /**
+   * Shows the release command's output and outcome; false when it failed. The push still succeeds
+   * then, as on Heroku: the build is kept, only the release was not deployed.
+   */
+  private async releasePhase(version: number, events: EventWaiter, output: ReleasePhaseOutput, say: Say): Promise<boolean> {
+    say('Running release command...');
+    const isMine = (e: AnyEvent): e is EventByType<'ReleaseStatusChanged'> => e.type === 'ReleaseStatusChanged' && e.data.version === version;
+    const done = await events.next(isMine, this.settings.pushVerifyTimeoutMs);
+    if (!done) {
+      say('Waiting for release.... still running; `paas releases` shows when it ends.');
+      return false;
+    }
+    say('');
+    for (const line of output.of(done.data.dyno)) say(line);
+    say('');
+    if (done.data.status === 'succeeded') {
+      say('Waiting for release.... done.');
+      return true;
+    }
+    say('Waiting for release.... failed.');
+    const why = done.data.exitCode === null ? 'it did not run to the end' : `exit status ${done.data.exitCode}`;
+    say(` !     Release command failed (${why}): v${version} was not deployed and the previous release keeps running. See \`paas logs\`.`);
+    return false;
   }
 
   private async relayOutput(buildId: string, say: Say): Promise<string> {

@@ -16,13 +16,16 @@ export interface AttachLink {
 export class AttachRelay {
   constructor(private readonly nc: NatsConnection, private readonly n: Names) {}
 
-  /** Starts reading the dyno's stdin subject; resolves once the server knows the subscription. */
-  async open(dynoId: string, stdin: { write(data: Buffer): void; end(): void }): Promise<AttachLink> {
+  /**
+   * Starts reading the dyno's stdin subject; resolves once the server knows the subscription.
+   * `raw`: pass every byte on (a terminal reads ^D itself) instead of ending stdin at \x04.
+   */
+  async open(dynoId: string, stdin: { write(data: Buffer): void; end(): void }, o: { raw?: boolean } = {}): Promise<AttachLink> {
     const s = attachSubjects(this.n.namespace, dynoId);
     let sub: ReturnType<NatsConnection['subscribe']> | undefined = this.nc.subscribe(s.in, {
       callback: (err, msg) => {
         if (err) return;
-        const { data, end } = splitStdin(msg.data);
+        const { data, end } = o.raw ? { data: msg.data, end: false } : splitStdin(msg.data);
         if (data.length) stdin.write(Buffer.from(data));
         if (end) stdin.end();
       },

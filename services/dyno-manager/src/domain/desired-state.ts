@@ -14,6 +14,8 @@ export interface DesiredRelease {
   /** Null for v1 (and any release without a build): the app exists but runs nothing. */
   readonly slug: DesiredSlug | null;
   readonly config: Readonly<Record<string, string>>;
+  /** The release service already recorded its release phase as succeeded (known from its snapshot only). */
+  readonly releasePhaseSucceeded?: boolean;
 }
 
 /** What one app should run, as the release service last told us. */

@@ -25,7 +25,8 @@ export interface Gated {
  */
 export function gateRelease(app: DesiredApp | undefined, gate: PhaseGate | undefined, live: DesiredRelease | undefined): Gated {
   const release = app?.release;
-  if (!app || app.destroyed || !release || !releaseCommand(release)) return { app, startPhase: false };
+  // A release whose phase the release service recorded as succeeded (a manager that restarted) runs as it is.
+  if (!app || app.destroyed || !release || !releaseCommand(release) || release.releasePhaseSucceeded) return { app, startPhase: false };
   const mine = gate?.version === release.version ? gate : undefined;
   if (mine?.state === 'succeeded') return { app, startPhase: false };
   const held = live && live.version < release.version ? { ...app, release: live } : null;

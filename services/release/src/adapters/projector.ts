@@ -1,8 +1,10 @@
 import type {
   AccountCreated, ApiTokenIssued, ApiTokenRevoked, CollaboratorAdded, CollaboratorRemoved, AppCreated, ConfigVarsChanged, DataOf, DomainAdded, DomainRemoved, Envelope, FormationScaled, MaintenanceChanged, ReleaseCreated,
+  ReleaseStatusChanged,
 } from '@paas/contracts';
 import type { LogDrainAdded, LogDrainRemoved } from '@paas/contracts';
 import type { Database, Kysely } from '@paas/db';
+import { initialReleaseStatus } from '../domain/app-state.js';
 import { DEFAULT_SIZE } from '../domain/formation.js';
 import { projectAddon } from './addon-projector.js';
 
@@ -30,6 +32,9 @@ export async function project(db: Db, e: Envelope): Promise<void> {
       break;
     case 'ReleaseCreated':
       await onReleaseCreated(db, e.appId, e.data as DataOf<typeof ReleaseCreated>, at);
+      break;
+    case 'ReleaseStatusChanged':
+      await onReleaseStatusChanged(db, e.appId, e.data as DataOf<typeof ReleaseStatusChanged>);
       break;
     case 'FormationScaled':
       await onFormationScaled(db, e.appId, e.data as DataOf<typeof FormationScaled>, at);
@@ -92,6 +97,7 @@ async function onReleaseCreated(db: Db, appId: string, r: DataOf<typeof ReleaseC
   await db.insertInto('releases').values({
     id: r.releaseId, app_id: appId, version: r.version, description: r.description, created_by: r.by, created_at: at,
     slug: (r.slug ? JSON.stringify(r.slug) : null) as string, config: JSON.stringify(r.config), build_id: r.buildId,
+    status: initialReleaseStatus(r.slug),
   }).execute();
   await db.updateTable('apps').set({ release_version: r.version, slug_size: r.slug?.blob.size ?? null }).where('id', '=', appId).execute();
   // The config in force is the release's, whatever changed it (a config change or a rollback).
@@ -99,6 +105,17 @@ async function onReleaseCreated(db: Db, appId: string, r: DataOf<typeof ReleaseC
   const vars = Object.entries(r.config).map(([name, value]) => ({ app_id: appId, name, value }));
   if (vars.length > 0) await db.insertInto('config_vars').values(vars).execute();
   await followSlug(db, appId, r.slug?.processTypes ?? {}, at);
+}
+
+/** A failed release is never current: the app's release goes back to the newest one that did not fail. */
+async function onReleaseStatusChanged(db: Db, appId: string, d: DataOf<typeof ReleaseStatusChanged>): Promise<void> {
+  await db.updateTable('releases').set({ status: d.status }).where('app_id', '=', appId).where('version', '=', d.version).execute();
+  if (d.status !== 'failed') return;
+  const live = await db.selectFrom('releases').select(['version', 'slug']).where('app_id', '=', appId).where('status', '!=', 'failed')
+    .orderBy('version', 'desc').limit(1).executeTakeFirst();
+  if (!live) return;
+  const size = (live.slug as { blob?: { size?: number } } | null)?.blob?.size ?? null;
+  await db.updateTable('apps').set({ release_version: live.version, slug_size: size }).where('id', '=', appId).execute();
 }
 
 /** Formation rows follow the release's process types: new types at 0, dropped ones removed. */

@@ -61,7 +61,10 @@ export class ReadModel {
     return rows.map((d) => ({ hostname: d.hostname, kind: 'custom', createdAt: d.created_at.toISOString() }));
   }
 
-  /** Every live app's current release and formation: what the dyno-manager should run. */
+  /**
+   * Every live app's current release (the newest that did not fail its release phase) and formation:
+   * what the dyno-manager should run.
+   */
   async desiredState(): Promise<DesiredApp[]> {
     const apps = await this.db.selectFrom('apps').selectAll().orderBy('name').execute();
     return Promise.all(apps.map(async (app) => {
@@ -101,13 +104,13 @@ function presentApp(a: AppRow): AppInfo {
 
 interface ReleaseRow {
   id: string; version: number; description: string; created_by: string; created_at: Date;
-  slug: Record<string, unknown> | null; config: Record<string, string>; build_id: string | null;
+  slug: Record<string, unknown> | null; config: Record<string, string>; build_id: string | null; status: string;
 }
 
 function presentRelease(app: AppRow, r: ReleaseRow): ReleaseInfo {
   return {
     id: r.id, appId: app.id, appName: app.name, version: r.version, description: r.description, by: r.created_by,
     createdAt: r.created_at.toISOString(), slug: r.slug as Slug | null, config: r.config,
-    current: r.version === app.release_version, buildId: r.build_id,
+    current: r.version === app.release_version, buildId: r.build_id, status: r.status as ReleaseInfo['status'],
   };
 }

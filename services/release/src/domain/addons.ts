@@ -1,6 +1,6 @@
 import { ATTACHMENT_NAME_PATTERN, conflict, illegalState, invalid, notFound, type AddonState } from '@paas/contracts';
 import { colorName, type AttachSpec } from './addon-catalogue.js';
-import { applyChanges, currentRelease, type AppEvent, type AppState } from './app-state.js';
+import { applyChanges, liveRelease, type AppEvent, type AppState } from './app-state.js';
 import { release, type DecideContext } from './decide.js';
 
 /** An add-on the app owns, as its stream tells it. */
@@ -168,6 +168,6 @@ function configRelease(state: AppState, changes: Record<string, string | null>, 
   if (Object.keys(changes).length === 0) return [];
   return [
     { type: 'ConfigVarsChanged', data: { appName: state.name, changes, by } },
-    release(state, ctx, { description, slug: currentRelease(state)?.slug ?? null, config: applyChanges(state.config, changes), by }),
+    release(state, ctx, { description, slug: liveRelease(state)?.slug ?? null, config: applyChanges(state.config, changes), by }),
   ];
 }

@@ -11,6 +11,10 @@ export function apiLogLines(type: string, data: unknown): string[] {
     const r = data as { version: number; description: string; by: string };
     return [`${r.description} by user ${r.by}`, `Release v${r.version} created by user ${r.by}`];
   }
+  if (type === 'ReleaseStatusChanged') {
+    const r = data as { version: number; status: string; by: string };
+    return r.status === 'failed' ? [`Release v${r.version} command failed by user ${r.by}`] : [];
+  }
   if (type === 'FormationScaled') {
     const f = data as { formation: readonly FormationEntry[]; by: string };
     return [`Scaled to ${formationSummary(f.formation)} by user ${f.by}`];

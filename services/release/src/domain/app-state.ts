@@ -1,5 +1,6 @@
 import type {
   AppCreated, AppDestroyed, CollaboratorAdded, CollaboratorRemoved, ConfigVarsChanged, DataOf, DomainAdded, DomainRemoved, DynoSize, FormationScaled, MaintenanceChanged, ReleaseCreated, Slug,
+  ReleaseStatusChanged,
 } from '@paas/contracts';
 import type { LogDrainAdded, LogDrainRemoved } from '@paas/contracts';
 import type { DrainRecord } from './log-drains.js';
@@ -12,6 +13,7 @@ export type AppEvent =
   | { readonly type: 'AppDestroyed'; readonly data: DataOf<typeof AppDestroyed> }
   | { readonly type: 'ConfigVarsChanged'; readonly data: DataOf<typeof ConfigVarsChanged> }
   | { readonly type: 'ReleaseCreated'; readonly data: DataOf<typeof ReleaseCreated> }
+  | { readonly type: 'ReleaseStatusChanged'; readonly data: DataOf<typeof ReleaseStatusChanged> }
   | { readonly type: 'FormationScaled'; readonly data: DataOf<typeof FormationScaled> }
   | { readonly type: 'DomainAdded'; readonly data: DataOf<typeof DomainAdded> }
   | { readonly type: 'DomainRemoved'; readonly data: DataOf<typeof DomainRemoved> }
@@ -28,12 +30,22 @@ export type AppEvent =
 
 export type AppEventType = AppEvent['type'];
 
+export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
+
 /** What a past release is remembered by: rollbacks copy its slug and config. */
 export interface ReleaseRecord {
   readonly id: string;
   readonly version: number;
   readonly slug: Slug | null;
   readonly config: Readonly<Record<string, string>>;
+  readonly by: string;
+  /** pending while its release command runs (only slugs with a `release:` type have one). */
+  readonly status: ReleaseStatus;
+}
+
+/** A new release's status: pending when its slug declares a release command, else succeeded at once. */
+export function initialReleaseStatus(slug: Pick<Slug, 'processTypes'> | null): ReleaseStatus {
+  return slug?.processTypes.release ? 'pending' : 'succeeded';
 }
 
 /** A process type's scale as last set by a user (or by the first deploy's web=1). */
@@ -76,9 +88,14 @@ export function initialState(id: string): AppState {
   return { status: 'absent', id, name: '', owner: '', streamVersion: 0, releases: [], config: {}, scale: {}, releasedBuilds: [], domains: [], maintenance: false, collaborators: [], logDrains: [], addons: [], attachments: [] };
 }
 
-/** The newest release, or undefined before v1. */
+/** The newest release, or undefined before v1: the next release's number follows it. */
 export function currentRelease(state: AppState): ReleaseRecord | undefined {
   return state.releases[state.releases.length - 1];
+}
+
+/** The newest release that did not fail its release phase: what the app runs, and what config changes build on. */
+export function liveRelease(state: AppState): ReleaseRecord | undefined {
+  return state.releases.findLast((r) => r.status !== 'failed');
 }
 
 /** Applies one event to the state; never fails, because the event already happened. */
@@ -93,6 +110,8 @@ export function evolve(state: AppState, event: AppEvent): AppState {
       return { ...s, config: applyChanges(s.config, event.data.changes) };
     case 'ReleaseCreated':
       return onRelease(s, event.data);
+    case 'ReleaseStatusChanged':
+      return { ...s, releases: s.releases.map((r) => (r.version === event.data.version ? { ...r, status: event.data.status } : r)) };
     case 'FormationScaled':
       return { ...s, scale: Object.fromEntries(event.data.formation.map((f) => [f.type, { quantity: f.quantity, size: f.size }])) };
     case 'DomainAdded':
@@ -125,7 +144,7 @@ function onRelease(s: AppState, r: DataOf<typeof ReleaseCreated>): AppState {
   const isDeploy = r.buildId !== null && r.rollbackOf === null;
   return {
     ...s,
-    releases: [...s.releases, { id: r.releaseId, version: r.version, slug: r.slug, config: r.config }],
+    releases: [...s.releases, { id: r.releaseId, version: r.version, slug: r.slug, config: r.config, by: r.by, status: initialReleaseStatus(r.slug) }],
     config: r.config,
     scale,
     releasedBuilds: isDeploy ? [...s.releasedBuilds, r.buildId!] : s.releasedBuilds,

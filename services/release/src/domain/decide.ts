@@ -1,5 +1,5 @@
 import { APP_NAME_PATTERN, conflict, dynoSize, illegalState, invalid, notFound, type DynoSize, type Slug } from '@paas/contracts';
-import { applyChanges, currentRelease, evolve, type AppEvent, type AppState, type Scale } from './app-state.js';
+import { applyChanges, currentRelease, evolve, liveRelease, type AppEvent, type AppState, type Scale } from './app-state.js';
 import { configDescription, deployDescription, INITIAL_RELEASE, rollbackDescription } from './descriptions.js';
 import { addCollaborator, removeCollaborator } from './collaborators.js';
 import { addDomain, removeDomain } from './domains.js';
@@ -24,6 +24,7 @@ export type AppCommand =
   | { readonly type: 'ScaleFormation'; readonly updates: readonly FormationUpdate[]; readonly by: string }
   | { readonly type: 'Rollback'; readonly version: number; readonly by: string }
   | { readonly type: 'RecordSlug'; readonly buildId: string; readonly slug: Slug }
+  | { readonly type: 'RecordReleasePhase'; readonly version: number; readonly succeeded: boolean; readonly exitCode: number | null; readonly dyno: string }
   | { readonly type: 'AddDomain'; readonly hostname: string; readonly by: string }
   | { readonly type: 'RemoveDomain'; readonly hostname: string; readonly by: string }
   | { readonly type: 'SetMaintenance'; readonly maintenance: boolean; readonly by: string }
@@ -53,6 +54,8 @@ export function decide(command: AppCommand, state: AppState, ctx: DecideContext)
       return rollback(command.version, command.by, state, ctx);
     case 'RecordSlug':
       return recordSlug(command.buildId, command.slug, state, ctx);
+    case 'RecordReleasePhase':
+      return recordReleasePhase(command, state);
     case 'AddDomain':
       return addDomain(command.hostname, command.by, state);
     case 'RemoveDomain':
@@ -97,14 +100,14 @@ function setConfigVars(changes: Readonly<Record<string, string | null>>, by: str
   return [
     { type: 'ConfigVarsChanged', data: { appName: state.name, changes: effective, by } },
     release(state, ctx, {
-      description: configDescription(effective), slug: currentRelease(state)?.slug ?? null,
+      description: configDescription(effective), slug: liveRelease(state)?.slug ?? null,
       config: applyChanges(state.config, effective), by,
     }),
   ];
 }
 
 function scaleFormation(updates: readonly FormationUpdate[], by: string, state: AppState): AppEvent[] {
-  const slug = currentRelease(state)?.slug ?? null;
+  const slug = liveRelease(state)?.slug ?? null;
   const scale: Record<string, Scale> = { ...state.scale };
   for (const u of updates) {
     if (!slug || !(u.type in slug.processTypes)) throw notFound(`Couldn't find that process type (${u.type}).`);
@@ -128,6 +131,9 @@ function rollback(version: number, by: string, state: AppState, ctx: DecideConte
   const target = state.releases.find((r) => r.version === version);
   if (!target) throw notFound(`Couldn't find that release (v${version}).`);
   if (!target.slug) throw illegalState(`Cannot roll back to v${version}: it has no slug. Roll back to a release made by a deploy.`);
+  if (target.status === 'failed') {
+    throw illegalState(`Cannot roll back to v${version}: its release command failed, so it was never deployed. Roll back to a release that succeeded (\`heroku releases\` shows their status).`);
+  }
   return [release(state, ctx, {
     description: rollbackDescription(version), slug: target.slug, config: withAttachedVars(target.config, state), by, rollbackOf: version,
   })];
@@ -149,6 +155,19 @@ function recordSlug(buildId: string, slug: Slug, state: AppState, ctx: DecideCon
   if (firstWeb && !changed.some((c) => c.type === 'web')) changed.push({ type: 'web', quantity: 1, size: after.scale.web?.size ?? DEFAULT_SIZE });
   const formation = formationOf(slug, { ...after.scale, ...Object.fromEntries(changed.map((c) => [c.type, c])) });
   return [deploy, { type: 'FormationScaled', data: { appName: state.name, formation, changed, by: state.owner } }];
+}
+
+/**
+ * Records how a release's release phase ended. Only a pending release changes: a redelivered
+ * ReleasePhaseFinished, or one for a release that never waited on it, records nothing.
+ */
+function recordReleasePhase(c: { version: number; succeeded: boolean; exitCode: number | null; dyno: string }, state: AppState): AppEvent[] {
+  const r = state.releases.find((x) => x.version === c.version);
+  if (!r || r.status !== 'pending') return [];
+  return [{
+    type: 'ReleaseStatusChanged',
+    data: { appName: state.name, releaseId: r.id, version: r.version, status: c.succeeded ? 'succeeded' : 'failed', exitCode: c.exitCode, dyno: c.dyno, by: r.by },
+  }];
 }
 
 interface NewRelease {

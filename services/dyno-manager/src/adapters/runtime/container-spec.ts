@@ -51,12 +51,14 @@ export function containerOptions(spec: DynoSpec, c: ContainerSettings, name: str
   return {
     name,
     Image: spec.image ?? c.image,
-    Cmd: [shell, '-c', launch(shell), spec.name, spec.command],
+    // A terminal gets its size before the command starts (a resize after start would race it).
+    Cmd: [shell, '-c', `${attached && spec.tty ? `stty cols ${spec.tty.columns} rows ${spec.tty.rows} 2>/dev/null; ` : ''}${launch(shell)}`, spec.name, spec.command],
     ...(stack ? { WorkingDir: '/app' } : {}),
     User: `${DYNO_UID}:${DYNO_UID}`,
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Labels: labels,
-    Tty: false,
+    // A terminal only for an attached dyno that asked for one: its output is then one raw stream.
+    Tty: attached && spec.tty !== undefined,
     OpenStdin: attached,
     StdinOnce: attached,
     AttachStdin: attached,

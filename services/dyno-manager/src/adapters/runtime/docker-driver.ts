@@ -88,7 +88,9 @@ export class DockerDriver implements RuntimeDriver {
       stream.on('error', () => undefined);
       const out = chunkWriter((chunk) => callbacks.onOutput(chunk));
       const drained = new Promise<void>((resolve) => {
-        this.o.docker.modem.demuxStream(stream, out, out);
+        // With a terminal the stream is raw; without one stdout and stderr come multiplexed.
+        if (spec.tty) stream.pipe(out);
+        else this.o.docker.modem.demuxStream(stream, out, out);
         stream.once('end', () => resolve());
         stream.once('close', () => resolve());
       });

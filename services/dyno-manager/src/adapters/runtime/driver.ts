@@ -1,4 +1,4 @@
-import type { BlobRef, DynoSize } from '@paas/contracts';
+import type { BlobRef, DynoSize, TtySize } from '@paas/contracts';
 
 /** Who a dyno instance is and what it runs; shared by specs, handles, state files and records. */
 export interface DynoIdentity {
@@ -23,6 +23,11 @@ export interface DynoSpec extends DynoIdentity {
   readonly image?: string;
   /** Sets the docker runtime's memory and process limits (standard-1x when absent). */
   readonly size?: DynoSize;
+  /**
+   * startAttached only: run the command in a terminal of this size. Its output then comes as one
+   * stream (stdout and stderr through the terminal) and stdin goes through the terminal as typed.
+   */
+  readonly tty?: TtySize;
 }
 
 /** A dyno the runtime runs (started now, or found running and adopted). */

@@ -7,6 +7,7 @@ import { AttachedChild } from './attached-process.js';
 import type { AttachCallbacks, AttachedProcess, DynoExit, DynoHandle, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
 import { OutputTailer } from './output-tail.js';
 import { PortAllocator } from './port-allocator.js';
+import { ptyCommand } from './pty-command.js';
 import { dynoDir, groupAlive, isAlive, OUTPUT_FILE, procStart, readStates, signalGroup, writeState, type ProcessDynoState } from './process-state.js';
 import { SlugUnpacker } from './slug.js';
 
@@ -96,8 +97,12 @@ export class ProcessDriver implements RuntimeDriver {
     try {
       port = await this.prepare(spec, dir);
       // Detached: its own process group, so stop() and the end of the command reach all it started.
-      const child = spawn('/bin/sh', ['-c', LAUNCH, spec.name, spec.command], { cwd: dir, env: envOf(spec, dir, port), detached: true, stdio: 'pipe' });
-      await once(child, 'spawn');
+      const argv = ['/bin/sh', '-c', LAUNCH, spec.name, spec.command];
+      const run = spec.tty ? ptyCommand(argv, spec.tty) : { file: argv[0]!, args: argv.slice(1) };
+      const child = spawn(run.file, run.args, { cwd: dir, env: envOf(spec, dir, port), detached: true, stdio: 'pipe' });
+      await once(child, 'spawn').catch((err: NodeJS.ErrnoException) => {
+        throw spec.tty && err.code === 'ENOENT' ? new Error('a terminal for it needs util-linux `script` on the PATH (Debian package bsdutils)') : err;
+      });
       const held = port;
       const handle = { ...describe(spec), host: HOST, port, pid: child.pid!, startedAt: Date.now() };
       const a = new AttachedChild(handle, child, callbacks, async () => {
