@@ -1,24 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanup, freshDataDir, freshDatabase, freshNamespace, waitFor } from '@paas/testing';
+import { cleanup, freePort, freshDataDir, freshDatabase, freshNamespace, waitFor } from '@paas/testing';
 
 // tests/dist/src -> the repository root
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SERVICES = ['release', 'builder', 'dyno-manager', 'router', 'api'] as const;
 
-/** A free TCP port on loopback (bind 0, read it, release it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+export { freePort } from '@paas/testing';
 
 /** The five services running as their own processes, as `npm start` runs them, on a private namespace. */
 export class Platform {
@@ -49,7 +38,9 @@ export class Platform {
         const dead = [...p.children].find(([, c]) => c.exitCode !== null || c.signalCode !== null);
         if (dead) throw new Error(`${dead[0]} exited during start`);
         const r = await fetch(`${p.apiUrl}/healthz`).catch(() => undefined);
-        return r?.status === 200;
+        // Our api's own answer, not just anything on that port.
+        const body = r?.status === 200 ? await r.json().catch(() => undefined) as { ok?: boolean; services?: object } | undefined : undefined;
+        return body?.ok === true && typeof body.services === 'object';
       }, { timeoutMs: 60_000, intervalMs: 200, failFast: (err) => /exited during start/.test(err.message) });
     } catch (err) {
       await p.stop();

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { dropAddonResources } from './addons.js';
 
 export { dropAddonResources } from './addons.js';
+export { freePort } from './ports.js';
 
 /** The shape of @paas/messaging's settings (kept structural so this lib depends on no other). */
 export interface MessagingSettings {
