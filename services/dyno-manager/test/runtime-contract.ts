@@ -86,6 +86,16 @@ export function runtimeContract(name: string, setup: () => Promise<RuntimeUnderT
       assert.equal(exits.filter((x) => x.id === s.id).length, 1);
     });
 
+    test('a command that ends at once still has every line told, before its exit', async () => {
+      const s = spec('run.7', 'echo first; echo second');
+      await driver.start(s);
+      const e = await waitFor('the exit', () => exits.find((x) => x.id === s.id));
+      assert.equal(e.exit.code, 0);
+      // Lines are told before the exit is: both are here by the time the exit is.
+      assert.deepEqual(linesOf(s.id), ['first', 'second']);
+      await driver.stop(s.id, 5000);
+    });
+
     test('stop sends SIGTERM: an app that handles it exits cleanly within the grace period', async () => {
       const s = spec('web.2', 'node server.js');
       const h = await driver.start(s);

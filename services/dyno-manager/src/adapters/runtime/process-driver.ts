@@ -49,6 +49,8 @@ export class ProcessDriver implements RuntimeDriver {
   private readonly ports: PortAllocator;
   private readonly slugs: SlugUnpacker;
   private readonly tailer: OutputTailer;
+  /** Whose output each followed file is, known before the process starts: a command that ends at once still has its lines told. */
+  private readonly speakers = new Map<string, { appId: string; name: string }>();
   private readonly liveness: NodeJS.Timeout;
   private closed = false;
 
@@ -69,6 +71,8 @@ export class ProcessDriver implements RuntimeDriver {
     let port: number | undefined;
     try {
       port = await this.prepare(spec, dir);
+      this.speakers.set(spec.id, { appId: spec.appId, name: spec.name });
+      await this.tailer.follow(spec.id, join(dir, OUTPUT_FILE), false);
       const child = await this.spawn(spec, dir, port);
       const started: Running = { state: { ...describe(spec), port, pid: child.pid!, procStart: '', startedAt: Date.now() }, dir, child, stopping: false, holdsPort: true };
       entry = started;
@@ -77,7 +81,6 @@ export class ProcessDriver implements RuntimeDriver {
       // If it already died, the exit event reports it; the state file then names a dead process.
       started.state = { ...started.state, procStart: (await procStart(child.pid!)) ?? 'gone' };
       await writeState(dir, started.state);
-      await this.tailer.follow(spec.id, join(dir, OUTPUT_FILE), false);
       return handleOf(started.state);
     } catch (err) {
       if (entry) {
@@ -85,6 +88,8 @@ export class ProcessDriver implements RuntimeDriver {
         signalGroup(entry.state.pid, 'SIGKILL');
         this.forget(spec.id, entry);
       } else if (port !== undefined) this.ports.release(port);
+      await this.tailer.unfollow(spec.id);
+      this.speakers.delete(spec.id);
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       throw new Error(`starting ${spec.name} of ${spec.appName}: ${(err as Error).message}`);
     }
@@ -137,6 +142,7 @@ export class ProcessDriver implements RuntimeDriver {
     }
     if (entry.child && !entry.exit) await Promise.race([once(entry.child, 'exit'), new Promise((r) => setTimeout(r, 1000))]);
     await this.tailer.unfollow(id);
+    this.speakers.delete(id);
     this.forget(id, entry);
     await rm(entry.dir, { recursive: true, force: true });
     const exit = entry.exit ?? { code: null, signal: null };
@@ -152,6 +158,7 @@ export class ProcessDriver implements RuntimeDriver {
       } else if (state && await isAlive(state)) {
         this.running.set(id, { state, dir, stopping: false, holdsPort: true });
         this.ports.reserve(state.port);
+        this.speakers.set(id, { appId: state.appId, name: state.name });
         await this.tailer.follow(id, join(dir, OUTPUT_FILE), true);
         out.push(handleOf(state));
       } else {
@@ -230,9 +237,9 @@ export class ProcessDriver implements RuntimeDriver {
   }
 
   private output(id: string, line: string): void {
-    const e = this.running.get(id);
-    if (!e) return;
-    for (const l of this.outputListeners) l({ id, appId: e.state.appId, name: e.state.name, line });
+    const who = this.speakers.get(id);
+    if (!who) return;
+    for (const l of this.outputListeners) l({ id, appId: who.appId, name: who.name, line });
   }
 }
 
