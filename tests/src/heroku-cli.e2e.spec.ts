@@ -90,10 +90,14 @@ describe('the real heroku CLI (v11) against the platform, unchanged', () => {
   test('run:detached runs a one-off dyno with the config vars; its output is in the logs', async () => {
     const out = ok(await h.run(['run:detached', 'echo one-off says $GREETING', '-a', 'cli-app']), /done, run\.\d+/);
     const dyno = /run\.\d+/.exec(out)![0];
+    let seen = '';
     await waitFor('the one-off output in the logs', async () => {
       const logs = await h.run(['logs', '--dyno', dyno, '-a', 'cli-app']);
+      seen = logs.out;
       return new RegExp(`app\\[${dyno.replace('.', '\\.')}\\]: one-off says hi`).test(logs.out) && /Process exited with status 0/.test(logs.out);
-    }, { timeoutMs: 30_000, intervalMs: 500 });
+    }, { timeoutMs: 30_000, intervalMs: 500 }).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- heroku logs --dyno ${dyno} ---\n${seen}\n--- services ---\n${p.logs.filter((l) => /run\.|one-off|dyno-manager/.test(l)).slice(-40).join('\n')}`);
+    });
   });
 
   test('domains, addons and auth:whoami', async () => {

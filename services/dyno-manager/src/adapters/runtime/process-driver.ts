@@ -77,7 +77,11 @@ export class ProcessDriver implements RuntimeDriver {
       const started: Running = { state: { ...describe(spec), port, pid: child.pid!, procStart: '', startedAt: Date.now() }, dir, child, stopping: false, holdsPort: true };
       entry = started;
       this.running.set(spec.id, started);
-      child.once('exit', (code, signal) => this.exited(spec.id, started, { code, signal }));
+      // A command that ends at once may have exited while its spawn was being finished: then its
+      // 'exit' event is gone already, and only exitCode/signalCode tell.
+      if (child.exitCode !== null || child.signalCode !== null) {
+        setImmediate(() => this.exited(spec.id, started, { code: child.exitCode, signal: child.signalCode }));
+      } else child.once('exit', (code, signal) => this.exited(spec.id, started, { code, signal }));
       // If it already died, the exit event reports it; the state file then names a dead process.
       started.state = { ...started.state, procStart: (await procStart(child.pid!)) ?? 'gone' };
       await writeState(dir, started.state);
