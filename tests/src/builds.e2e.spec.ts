@@ -1,14 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tar from 'tar';
 import { waitFor } from '@paas/testing';
-import { git, pushUrl, pythonServer, repoWith } from './git.js';
+import { git, pythonServer, Scratch } from './git.js';
 import { Platform } from './platform.js';
 import { makeWheel, PythonIndex } from './python-index.js';
 
@@ -44,15 +44,11 @@ describe('builds: Python, Node, Docker, the Build API and failures, through the 
   let p: Platform;
   let index: PythonIndex;
   let files: { url: string; server: Server };
-  const scratch: string[] = [];
+  const scratch = new Scratch();
   const tarballs = new Map<string, Buffer>();
-  const repo = async (tree: Record<string, string>) => {
-    const dir = await repoWith(tree);
-    scratch.push(dir);
-    return dir;
-  };
+  const repo = (tree: Record<string, string>) => scratch.repo(tree);
   // Forced: some tests push unrelated trees to the same app, one after the other.
-  const push = (dir: string, app: string) => git(dir, 'push', pushUrl(p.apiUrl, p.apiKey, app), '+main:main');
+  const push = (dir: string, app: string) => p.push(dir, app, { force: true });
   const create = async (name: string, config: Record<string, string> = {}) => {
     assert.equal((await p.api('POST', '/apps', { name })).status, 201);
     if (Object.keys(config).length) assert.equal((await p.api('PATCH', `/apps/${name}/config-vars`, config)).status, 200);
@@ -61,7 +57,7 @@ describe('builds: Python, Node, Docker, the Build API and failures, through the 
 
   before(async () => {
     const wheels = await mkdtemp(join(tmpdir(), 'paas-wheels-'));
-    scratch.push(wheels);
+    scratch.keep(wheels);
     index = await PythonIndex.start([await makeWheel(wheels, 'paas-greeting', '1.0', 'paas_greeting', 'hello from a wheel')]);
     files = await serveFiles(tarballs);
     p = await Platform.start();
@@ -71,7 +67,7 @@ describe('builds: Python, Node, Docker, the Build API and failures, through the 
     await p?.stop();
     await index?.close();
     await new Promise((r) => files?.server.close(r));
-    await Promise.all(scratch.map((d) => rm(d, { recursive: true, force: true })));
+    await scratch.remove();
   });
 
   test('a Python app with a dependency from a local index (PIP_INDEX_URL) is built into a virtualenv and served; a pip failure keeps it serving', async () => {
@@ -190,7 +186,7 @@ describe('builds: Python, Node, Docker, the Build API and failures, through the 
   test('Build API: upload through POST /sources, build from its URL, stream the output live and replay it; hostile tarballs are refused', async () => {
     await create('api-build');
     const src = await mkdtemp(join(tmpdir(), 'paas-src-'));
-    scratch.push(src);
+    scratch.keep(src);
     const tree: Record<string, string> = {
       'package.json': JSON.stringify({ name: 'b', scripts: { start: 'node s.js' } }),
       's.js': "require('http').createServer((q, s) => s.end('built by the api')).listen(process.env.PORT);\n",
@@ -228,7 +224,7 @@ describe('builds: Python, Node, Docker, the Build API and failures, through the 
 
     // Hostile tarballs, served by the test: an entry climbing out with ../ and a symlink leading out.
     const evil = await mkdtemp(join(tmpdir(), 'paas-evil-'));
-    scratch.push(evil);
+    scratch.keep(evil);
     await mkdir(join(evil, 'app'));
     await writeFile(join(evil, 'escaped.txt'), 'outside');
     await writeFile(join(evil, 'app', 'Procfile'), 'web: x\n');

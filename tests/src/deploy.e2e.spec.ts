@@ -1,20 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { waitFor } from '@paas/testing';
-import { git, nodeApp, pushUrl, pythonApp, repoWith } from './git.js';
+import { git, nodeApp, pushUrl, pythonApp, Scratch } from './git.js';
 import { OtlpCollector } from './otlp-collector.js';
 import { Platform } from './platform.js';
 
 describe('git push to an HTTP answer, through the five services as processes', () => {
   let p: Platform;
   let collector: OtlpCollector;
-  const repos: string[] = [];
-  const repo = async (files: Record<string, string>) => {
-    const dir = await repoWith(files);
-    repos.push(dir);
-    return dir;
-  };
+  const scratch = new Scratch();
+  const repo = (files: Record<string, string>) => scratch.repo(files);
 
   before(async () => {
     collector = await OtlpCollector.start();
@@ -24,7 +19,7 @@ describe('git push to an HTTP answer, through the five services as processes', (
   after(async () => {
     await p?.stop();
     await collector?.close();
-    await Promise.all(repos.map((d) => rm(d, { recursive: true, force: true })));
+    await scratch.remove();
   });
 
   test('a Node app: create, push, served through the router; a config change is served after its release', async () => {

@@ -1,10 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeDockerDynos } from '@paas/dyno-manager';
 import { waitFor } from '@paas/testing';
-import { git, nodeApp, pushUrl, pythonApp, repoWith } from './git.js';
+import { git, nodeApp, pushUrl, pythonApp, Scratch } from './git.js';
 import { Platform } from './platform.js';
 
 interface Dyno { id: string; name: string; type: string; state: string; release: { version: number } }
@@ -40,12 +40,8 @@ function load(p: Platform, app: string, lanes = 2) {
 
 describe('dynos as Docker containers, through the five services', () => {
   let p: Platform;
-  const repos: string[] = [];
-  const repo = async (files: Record<string, string>) => {
-    const dir = await repoWith(files);
-    repos.push(dir);
-    return dir;
-  };
+  const scratch = new Scratch();
+  const repo = (files: Record<string, string>) => scratch.repo(files);
   const dynos = async (app: string) => (await p.api('GET', `/apps/${app}/dynos`)).body as Dyno[];
   const upWeb = (app: string, n: number, version?: number) => waitFor(`${n} web dynos of ${app} up`, async () => {
     const all = (await dynos(app)).filter((d) => d.type === 'web');
@@ -61,7 +57,7 @@ describe('dynos as Docker containers, through the five services', () => {
     const namespace = p?.namespace;
     await p?.stop();
     if (namespace) await removeDockerDynos(namespace);
-    await Promise.all(repos.map((d) => rm(d, { recursive: true, force: true })));
+    await scratch.remove();
   });
 
   test('a Node app pushed with git runs in a container and answers through the router; scaled to 2', async () => {
@@ -88,7 +84,7 @@ describe('dynos as Docker containers, through the five services', () => {
   test('zero downtime: no request through the router fails during a redeploy and a config change', async () => {
     const traffic = load(p, 'dock-node');
     try {
-      const dir = repos[0];
+      const dir = scratch.dirs[0];
       await writeFile(join(dir, 'server.js'), nodeApp['server.js'].replace("'node says '", "'node v2 says '"));
       assert.equal((await git(dir, 'commit', '-qam', 'v2')).code, 0);
       const push = await git(dir, 'push', pushUrl(p.apiUrl, p.apiKey, 'dock-node'), 'main');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -33,6 +33,26 @@ export async function repoWith(files: Record<string, string>, message = 'first')
   const r = await git(dir, 'commit', '--quiet', '--allow-empty', '-m', message);
   if (r.code !== 0) throw new Error(`git commit failed: ${r.output}`);
   return dir;
+}
+
+/** Directories a spec makes (repositories and others), removed together when it ends. */
+export class Scratch {
+  readonly dirs: string[] = [];
+
+  /** Remembers a directory for remove(); returns it. */
+  keep(dir: string): string {
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  /** A new repository holding `files` (see repoWith), removed with the rest. */
+  async repo(files: Record<string, string>, message?: string): Promise<string> {
+    return this.keep(await repoWith(files, message));
+  }
+
+  async remove(): Promise<void> {
+    await Promise.all(this.dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  }
 }
 
 export const pushUrl = (apiUrl: string, key: string, app: string) => apiUrl.replace('http://', `http://git:${key}@`) + `/${app}.git`;

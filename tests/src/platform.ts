@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { git, pushUrl } from './git.js';
 import { cleanup, freePort, freshDataDir, freshDatabase, freshNamespace, waitFor } from '@paas/testing';
 
 // tests/dist/src -> the repository root
@@ -75,7 +76,12 @@ export class Platform {
     return { status: r.status, body: text ? JSON.parse(text) : null };
   }
 
-  /** GET through the router with the app's Host header. */
+  /** `git push` of the repository's main to the app over HTTP with the key; `force` replaces whatever the app had. */
+  push(dir: string, app: string, o: { force?: boolean } = {}): Promise<{ code: number; output: string }> {
+    return git(dir, 'push', pushUrl(this.apiUrl, this.apiKey, app), o.force ? '+main:main' : 'main');
+  }
+
+    /** GET through the router with the app's Host header. */
   async viaRouter(app: string, path = '/'): Promise<{ status: number; body: string; headers: Headers }> {
     const { request } = await import('node:http');
     return new Promise((resolve, reject) => {

@@ -2,11 +2,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { waitFor } from '@paas/testing';
-import { git, pushUrl, pythonServer, repoWith } from './git.js';
+import { git, pythonServer, Scratch } from './git.js';
 import { PaasCli } from './paas-cli.js';
 import { Platform } from './platform.js';
 import { makeWheel, makeWheelOf, PythonIndex } from './python-index.js';
@@ -95,16 +95,12 @@ const sha256 = async (path: string) => createHash('sha256').update(await readFil
 describe('Python installers: setup.py, poetry.lock, uv.lock, Django collectstatic; paas builds:cache:purge', () => {
   let p: Platform;
   let index: PythonIndex;
-  const scratch: string[] = [];
+  const scratch = new Scratch();
   /** Base name -> { path, sha256, size } of every wheel the index serves. */
   const wheels = new Map<string, { path: string; sha256: string; size: number }>();
   const wheel = (prefix: string) => [...wheels].find(([name]) => name.startsWith(prefix))!;
-  const repo = async (tree: Record<string, string>) => {
-    const dir = await repoWith(tree);
-    scratch.push(dir);
-    return dir;
-  };
-  const push = (dir: string, app: string) => git(dir, 'push', pushUrl(p.apiUrl, p.apiKey, app), '+main:main');
+  const repo = (tree: Record<string, string>) => scratch.repo(tree);
+  const push = (dir: string, app: string) => p.push(dir, app, { force: true });
   const create = async (name: string, config: Record<string, string> = {}) => {
     assert.equal((await p.api('POST', '/apps', { name })).status, 201);
     assert.equal((await p.api('PATCH', `/apps/${name}/config-vars`, { PIP_INDEX_URL: index.url, ...config })).status, 200);
@@ -113,7 +109,7 @@ describe('Python installers: setup.py, poetry.lock, uv.lock, Django collectstati
 
   before(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'paas-wheels-'));
-    scratch.push(dir);
+    scratch.keep(dir);
     const paths = [
       await makeWheel(dir, 'paas-greeting', '1.0', 'paas_greeting', 'hello from a wheel'),
       await makeWheelOf(dir, 'paas-shout', '2.0', { 'paas_shout/__init__.py': 'from paas_greeting import VALUE as _V\nVALUE = _V.upper() + "!"\n' }, ['paas-greeting==1.0']),
@@ -129,7 +125,7 @@ describe('Python installers: setup.py, poetry.lock, uv.lock, Django collectstati
   after(async () => {
     await p?.stop();
     await index?.close();
-    await Promise.all(scratch.map((d) => rm(d, { recursive: true, force: true })));
+    await scratch.remove();
   });
 
   test('a setup.py app: `pip install .` installs the app and its install_requires from the local index', async () => {
@@ -248,7 +244,7 @@ describe('Python installers: setup.py, poetry.lock, uv.lock, Django collectstati
     const cache = join(p.dataDir, 'cache', app.id);
     assert.ok(await stat(cache).catch(() => undefined), 'the Django app has a build cache');
     const cli = await PaasCli.create({ PAAS_API_URL: p.apiUrl, PAAS_API_KEY: p.apiKey, PAAS_DATA_DIR: p.dataDir });
-    scratch.push(cli.home);
+    scratch.keep(cli.home);
 
     const unconfirmed = await cli.run(['builds:cache:purge', '-a', 'py-django']);
     assert.equal(unconfirmed.code, 2, unconfirmed.out);

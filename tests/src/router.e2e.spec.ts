@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { waitFor } from '@paas/testing';
-import { git, pushUrl, repoWith } from './git.js';
+import { git, repoWith } from './git.js';
 import { freePort, Platform } from './platform.js';
 import { crasherApp, labApp } from './router-apps.js';
 import { parseSse } from './sse.js';
@@ -49,7 +49,7 @@ describe('the router, end to end: every answer provoked by a real app behind a r
     assert.equal((await p.api('POST', '/apps', { name: app })).status, 201);
     const dir = await repoWith(files);
     repos.push(dir);
-    const push = await git(dir, 'push', pushUrl(p.apiUrl, p.apiKey, app), 'main');
+    const push = await p.push(dir, app);
     if (waitUp) {
       assert.equal(push.code, 0, push.output);
       await waitFor(`${app} to answer through the router`, async () => (await send(host(app))).status === 200);
@@ -249,6 +249,10 @@ describe('the router, end to end: every answer provoked by a real app behind a r
 
     assert.equal((await p.api('PATCH', '/apps/lab', { maintenance: false })).body.maintenance, false);
     await waitFor('the app to answer again', async () => (await send(host('lab'))).status === 200);
+    const bad = await p.api('PATCH', '/apps/lab', { maintenance: 'yes' });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.message, 'maintenance: send true or false');
+    assert.equal((await p.api('GET', '/apps/lab')).body.maintenance, false);
     const rename = await p.api('PATCH', '/apps/lab', { name: 'other-name' });
     assert.equal(rename.status, 422);
     assert.match(rename.body.message, /Renaming an app is not supported/);
@@ -278,7 +282,7 @@ describe('the router, end to end: every answer provoked by a real app behind a r
     await writeFile(join(labDir, 'NOTES'), 'a second deploy\n');
     assert.equal((await git(labDir, 'add', '-A')).code, 0);
     assert.equal((await git(labDir, 'commit', '--quiet', '-m', 'second')).code, 0);
-    const push = await git(labDir, 'push', pushUrl(p.apiUrl, p.apiKey, 'lab'), 'main');
+    const push = await p.push(labDir, 'lab');
     assert.equal(push.code, 0, push.output);
     assert.equal((await p.api('PATCH', '/apps/lab/config-vars', { RELEASE: 'r2' })).status, 200);
     await waitFor('the config change to be served', async () => /^lab r2/.test((await send(host('lab'))).body), { timeoutMs: 60_000 });

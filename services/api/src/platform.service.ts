@@ -17,7 +17,7 @@ import { SETTINGS } from './tokens.js';
 
 const createBody = z.object({ name: appName.optional(), region: z.string().optional(), stack: z.string().optional() }).nullish();
 const updateBody = z.object({
-  maintenance: z.boolean({ message: 'maintenance must be true or false' }).optional(),
+  maintenance: z.boolean({ message: 'send true or false' }).optional(),
   name: z.string().optional(),
   build_stack: z.string().optional(),
 }, { message: 'Send an object such as {"maintenance": true}.' });
