@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { registerApps } from './commands/apps.js';
+import { registerAppSetups } from './commands/app-setups.js';
 import { registerAuth } from './commands/auth.js';
 import { registerBuildCache } from './commands/build-cache.js';
 import { registerConfig } from './commands/config.js';
+import { registerContainer } from './commands/container.js';
 import { registerDomains } from './commands/domains.js';
 import { registerGitCredentials } from './commands/git-credentials.js';
 import { registerLogs } from './commands/logs.js';
@@ -26,7 +28,7 @@ export function buildProgram(ctx: Context): Command {
       // Commander's errors in one line, as every other error of the CLI.
       outputError: (s, write) => write(` ▸    ${s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
     });
-  for (const register of [registerAuth, registerApps, registerConfig, registerReleases, registerPs, registerLogs, registerBuildCache, registerRun, registerDomains, registerGitCredentials]) {
+  for (const register of [registerAuth, registerApps, registerConfig, registerReleases, registerPs, registerLogs, registerBuildCache, registerRun, registerDomains, registerGitCredentials, registerContainer, registerAppSetups]) {
     register(program, ctx);
   }
   // Subcommands report their own usage errors the same way, and never call process.exit.

@@ -54,7 +54,7 @@ export class Platform {
     return {
       ...process.env, ...extra,
       PAAS_NAMESPACE: this.namespace, DATABASE_URL: this.databaseUrl, PAAS_DATA_DIR: this.dataDir,
-      PAAS_API_PORT: String(this.apiPort), PAAS_API_TLS_PORT: String(this.apiTlsPort), PAAS_RENDEZVOUS_PORT: String(this.rendezvousPort), PAAS_GRPC_PORT: '0', PAAS_ROUTER_PORT: String(this.routerPort), PAAS_API_KEY: this.apiKey,
+      PAAS_API_PORT: String(this.apiPort), PAAS_API_TLS_PORT: String(this.apiTlsPort), PAAS_RENDEZVOUS_PORT: String(this.rendezvousPort), PAAS_GRPC_PORT: '0', PAAS_REGISTRY_PORT: extra.PAAS_REGISTRY_PORT ?? '0', PAAS_ROUTER_PORT: String(this.routerPort), PAAS_API_KEY: this.apiKey,
       PAAS_DYNO_STOP_GRACE_MS: '3000', PAAS_LOG_LEVEL: 'log', FORCE_COLOR: '0',
     };
   }
@@ -122,6 +122,17 @@ export class Platform {
       c.once('exit', () => resolve());
       c.kill('SIGTERM');
     });
+  }
+
+  /** Starts a service stopped with kill() again, with the platform's settings; for the api, waits until it answers. */
+  async restart(service: (typeof SERVICES)[number]): Promise<void> {
+    await this.kill(service);
+    this.spawn(service, this.extraEnv);
+    if (service !== 'api') return;
+    await waitFor('the restarted api to answer /healthz', async () => {
+      if (this.children.get(service)!.exitCode !== null) throw new Error('the api exited during start');
+      return (await fetch(`${this.apiUrl}/healthz`).catch(() => undefined))?.status === 200;
+    }, { timeoutMs: 60_000, intervalMs: 200, failFast: (err) => /exited during start/.test(err.message) });
   }
 
   /** Stops the services, then every dyno they left, then removes namespace, database and data dir. */

@@ -15,3 +15,6 @@ export * from './rpc/accounts.js';
 export * from './rpc/builder.js';
 export * from './addons.js';
 export * from './rpc/addons.js';
+export * from './rpc/app-setups.js';
+export * from './repo-links.js';
+export * from './rpc/repo-links.js';

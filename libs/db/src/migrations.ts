@@ -165,4 +165,40 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('releases').addColumn('status', 'text', (c) => c.notNull().defaultTo('succeeded')).execute();
     },
   },
+  '0009_repo_links': {
+    async up(db: Kysely<any>) {
+      // One repository link per app (RepoLinked replaces it); gone with the app's row.
+      await db.schema.createTable('repo_links')
+        .addColumn('app_id', 'uuid', (c) => c.primaryKey().references('apps.id').onDelete('cascade'))
+        .addColumn('repo_url', 'text', (c) => c.notNull())
+        .addColumn('branch', 'text', (c) => c.notNull())
+        .addColumn('auto_deploy', 'boolean', (c) => c.notNull())
+        .addColumn('secret', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0011_app_setups': {
+    async up(db: Kysely<any>) {
+      // App setups (POST /app-setups): a record outliving the api that ran it and the app it made
+      // (a failed setup's app is destroyed), hence no foreign key to apps.
+      await db.schema.createTable('app_setups')
+        .addColumn('id', 'uuid', (c) => c.primaryKey())
+        .addColumn('app_id', 'uuid', (c) => c.notNull())
+        .addColumn('app_name', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('failure_message', 'text')
+        .addColumn('build', 'jsonb')
+        .addColumn('postdeploy', 'jsonb')
+        .addColumn('resolved_success_url', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('source_url', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('app_setups_pending_idx').on('app_setups').columns(['status', 'updated_at']).execute();
+    },
+  },
 };

@@ -130,6 +130,35 @@ export interface AddonAttachmentsTable {
   created_at: Date;
 }
 
+/** App setups (POST /app-setups): pending, then succeeded or failed with the reason. */
+export interface AppSetupsTable {
+  id: string;
+  app_id: string;
+  app_name: string;
+  status: string;
+  failure_message: string | null;
+  /** jsonb, written as JSON text. */
+  build: ColumnType<{ id: string; status: 'pending' | 'succeeded' | 'failed' } | null, string | null, string>;
+  postdeploy: ColumnType<{ output: string; exitCode: number } | null, string | null, string>;
+  resolved_success_url: string | null;
+  created_by: string;
+  source_url: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** An app's link to a git repository and branch (push webhooks are signed with `secret`). */
+export interface RepoLinksTable {
+  app_id: string;
+  repo_url: string;
+  branch: string;
+  auto_deploy: boolean;
+  secret: string | null;
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface Database {
   events: EventsTable;
   outbox: OutboxTable;
@@ -144,4 +173,6 @@ export interface Database {
   log_drains: LogDrainsTable;
   addons: AddonsTable;
   addon_attachments: AddonAttachmentsTable;
+  app_setups: AppSetupsTable;
+  repo_links: RepoLinksTable;
 }

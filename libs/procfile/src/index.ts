@@ -27,3 +27,5 @@ export function parseProcfile(text: string): ProcfileResult {
   }
   return { ok: true, processTypes };
 }
+
+export { addonPlansOf, parseAppJson, type AppJson, type AppJsonEnvEntry, type AppJsonResult } from './app-json.js';

@@ -11,13 +11,18 @@ import { GitService } from './git/git.service.js';
 import { HealthService } from './health.service.js';
 import { page } from './paging.js';
 import { PlatformService } from './platform.service.js';
+import { ContainerReleases } from './registry/container-release.service.js';
 
 const tracer = () => trace.getTracer('api');
+
+/** A formation update naming a docker_image is a container release. */
+const releasesImages = (body: unknown): boolean =>
+  Array.isArray((body as { updates?: unknown } | null)?.updates) && (body as { updates: unknown[] }).updates.some((u) => typeof u === 'object' && u !== null && 'docker_image' in u);
 
 /** Every HTTP route of the api: the Platform API (Heroku v3 shapes), health, and git over HTTP. */
 @Controller()
 export class ApiController {
-  constructor(private readonly accounts: AccountsService, private readonly platform: PlatformService, private readonly git: GitService, private readonly health: HealthService) {}
+  constructor(private readonly accounts: AccountsService, private readonly platform: PlatformService, private readonly git: GitService, private readonly health: HealthService, private readonly containers: ContainerReleases) {}
 
   @Public() @Get('healthz')
   async healthz(@Res() res: Response) {
@@ -45,7 +50,10 @@ export class ApiController {
 
   @Get('apps/:app/formation')
   async formation(@CurrentActor() actor: Actor, @Param('app') app: string, @Headers('range') range: string | undefined, @Res({ passthrough: true }) res: Response) { return page(res, range, await this.platform.formation(actor, app), ['type', 'id']); }
-  @Patch('apps/:app/formation') scale(@CurrentActor() actor: Actor, @Param('app') app: string, @Body() body: unknown) { return this.platform.scale(actor, app, body); }
+  /** Scales and resizes, or with docker_image releases pushed container images (`container:release`). */
+  @Patch('apps/:app/formation') scale(@CurrentActor() actor: Actor, @Param('app') app: string, @Body() body: unknown) {
+    return releasesImages(body) ? this.containers.release(actor, app, (body as { updates: unknown }).updates) : this.platform.scale(actor, app, body);
+  }
 
   @Post('accounts') @HttpCode(201) createAccount(@CurrentActor() actor: Actor, @Body() body: unknown) { return this.accounts.createAccount(actor, body); }
   @Public() @Post('oauth/authorizations') @HttpCode(201) authorize(@Headers('authorization') auth: string | undefined, @Body() body: unknown) { return this.accounts.authorize(auth, body); }

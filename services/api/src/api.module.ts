@@ -6,6 +6,9 @@ import { AccountsService } from './accounts.service.js';
 import { AddonsController } from './addons/addons.controller.js';
 import { AddonsService } from './addons/addons.service.js';
 import { ApiController } from './api.controller.js';
+import { AppSetupRunner } from './app-setups/app-setup-runner.js';
+import { AppSetupsController } from './app-setups/app-setups.controller.js';
+import { AppSetupsService } from './app-setups/app-setups.service.js';
 import { AuthGuard } from './auth.guard.js';
 import { BuildsController } from './builds/builds.controller.js';
 import { BuildsService } from './builds/builds.service.js';
@@ -22,7 +25,15 @@ import { DrainDelivery } from './logs/drains/drain-delivery.js';
 import { DrainsController } from './logs/drains/drains.controller.js';
 import { DrainsService } from './logs/drains/drains.service.js';
 import { PlatformService } from './platform.service.js';
+import { ContainerReleases } from './registry/container-release.service.js';
+import { RegistryAuth } from './registry/registry-auth.js';
+import { RegistryController } from './registry/registry.controller.js';
+import { RegistryService } from './registry/registry.service.js';
 import { RendezvousListener } from './rendezvous/rendezvous-listener.js';
+import { RepoAddressCheck } from './repo-links/repo-address.js';
+import { RepoDeploys } from './repo-links/repo-deploys.js';
+import { RepoLinksController } from './repo-links/repo-links.controller.js';
+import { RepoLinksService } from './repo-links/repo-links.service.js';
 import { HttpsListener } from './tls/https-listener.js';
 import { API_KEY_HOLDER, BLOBS, SETTINGS } from './tokens.js';
 
@@ -32,7 +43,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [MessagingModule.forRoot('api', settings.messaging)],
-      controllers: [ApiController, LogsController, DrainsController, AddonsController, BuildsController],
+      controllers: [ApiController, LogsController, DrainsController, AddonsController, BuildsController, RegistryController, AppSetupsController, RepoLinksController],
       providers: [
         { provide: SETTINGS, useValue: settings },
         { provide: BLOBS, useValue: blobStoreFor(settings.dataDir) },
@@ -41,6 +52,9 @@ export class ApiModule {
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
         AccountsService, PlatformService, BuildsService, GitService, PushService, HealthService, LogsService, LogStreams, DrainsService, DrainDelivery, GrpcServer, HttpsListener, RendezvousListener, AddonsService,
+        RegistryService, RegistryAuth, ContainerReleases,
+        AppSetupsService, AppSetupRunner,
+        RepoAddressCheck, RepoDeploys, RepoLinksService,
       ],
     };
   }

@@ -10,6 +10,8 @@ import type { ApiSettings } from './config.js';
 import { GitService } from './git/git.service.js';
 import { GrpcServer } from './grpc/grpc-server.js';
 import { PlatformService } from './platform.service.js';
+import { RegistryService } from './registry/registry.service.js';
+import { HOOK_PATH, rawHookBody } from './repo-links/raw-hook-body.js';
 import { RendezvousListener } from './rendezvous/rendezvous-listener.js';
 import { HttpsListener } from './tls/https-listener.js';
 import { ensurePlatformTls } from './tls/platform-tls.js';
@@ -21,6 +23,8 @@ export async function createApiApp(settings: ApiSettings): Promise<INestApplicat
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(settings, key.key), { logger: logLevels() });
   app.set('x-powered-by', false);
   app.set('etag', false);
+  // Before Nest's own parsers (added at init): webhook signatures cover the raw bytes.
+  app.use(HOOK_PATH, rawHookBody());
   await startMessaging(app);
   await app.listen(settings.port, settings.host);
   const url = apiUrl(app);
@@ -30,6 +34,8 @@ export async function createApiApp(settings: ApiSettings): Promise<INestApplicat
   // Same Express app, so the Platform API and git smart HTTP answer identically over TLS.
   await app.get(HttpsListener).start(tls, app.getHttpAdapter().getInstance(), settings.tlsPort, settings.host)
     .then(() => app.get(RendezvousListener).start(tls, settings.rendezvousPort, settings.host))
+    // The registry sends docker clients to this api for tokens, so it starts once the api listens.
+    .then(() => app.get(RegistryService).start(url))
     .catch(async (err: Error) => {
       await app.close().catch(() => undefined);
       throw err;

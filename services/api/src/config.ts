@@ -2,6 +2,8 @@ import { messagingSettingsFromEnv, type MessagingSettings } from '@paas/messagin
 import { resolve } from 'node:path';
 import { parseTlsHostnames } from './domain/tls-names.js';
 import { drainSettingsFromEnv, type DrainSettings } from './logs/drains/drain-settings.js';
+import { appSetupSettingsFromEnv, type AppSetupSettings } from './app-setups/app-setup-settings.js';
+import { repoSettingsFromEnv, type RepoSettings } from './repo-links/repo-settings.js';
 
 /** Everything the api service reads from its environment, validated at boot. */
 export interface ApiSettings {
@@ -34,6 +36,14 @@ export interface ApiSettings {
   pushVerifyTimeoutMs: number;
   /** Delivery to log drains (PAAS_DRAIN_*). */
   drains: DrainSettings;
+  /** App setups (PAAS_APP_SETUP_*). */
+  appSetups: AppSetupSettings;
+  /** Repository links (PAAS_REPO_*). */
+  repos: RepoSettings;
+  /** The container registry the api runs on the same host (PAAS_REGISTRY_PORT, default 5003); 0 picks a free port. */
+  registryPort: number;
+  /** The Docker distribution registry binary (PAAS_REGISTRY_BIN, default /usr/bin/docker-registry). */
+  registryBinary: string;
 }
 
 function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
@@ -67,5 +77,9 @@ export function apiSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiSet
     publicUrl: env.PAAS_PUBLIC_API_URL || undefined,
     pushVerifyTimeoutMs: verify,
     drains: drainSettingsFromEnv(env),
+    appSetups: appSetupSettingsFromEnv(env),
+    repos: repoSettingsFromEnv(env),
+    registryPort: port(env, 'PAAS_REGISTRY_PORT', 5003),
+    registryBinary: env.PAAS_REGISTRY_BIN || '/usr/bin/docker-registry',
   };
 }

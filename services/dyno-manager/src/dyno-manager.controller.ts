@@ -1,8 +1,11 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AppDestroyed, AttachDyno, DomainAdded, DomainRemoved, FormationScaled, MaintenanceChanged, ListDynos, ReleaseCreated, RestartDynos, RunDyno, StopDynos, type EventOf, type RequestOf } from '@paas/contracts';
+import { AppDestroyed, AttachDyno, DomainAdded, DomainRemoved, FormationScaled, GetRuntime, MaintenanceChanged, ListDynos, ReleaseCreated, RestartDynos, RunDyno, StopDynos, type EventOf, type RequestOf } from '@paas/contracts';
 import { HandleRpc, OnEvent } from '@paas/messaging';
+import { DockerDriver } from './adapters/runtime/docker-driver.js';
+import type { RuntimeDriver } from './adapters/runtime/driver.js';
 import { Reconciler } from './reconciler.service.js';
+import { RUNTIME_DRIVER } from './tokens.js';
 
 /**
  * Every NATS subject the dyno-manager handles. Events only update the desired state and ask
@@ -10,7 +13,7 @@ import { Reconciler } from './reconciler.service.js';
  */
 @Controller()
 export class DynoManagerController {
-  constructor(private readonly reconciler: Reconciler) {}
+  constructor(private readonly reconciler: Reconciler, @Inject(RUNTIME_DRIVER) private readonly driver: RuntimeDriver) {}
 
   @OnEvent(ReleaseCreated)
   onReleaseCreated(@Payload() e: EventOf<typeof ReleaseCreated>) { this.reconciler.onReleaseCreated(e); }
@@ -41,6 +44,9 @@ export class DynoManagerController {
 
   @HandleRpc(AttachDyno)
   handleAttachDyno(@Payload() req: RequestOf<typeof AttachDyno>) { return this.reconciler.attachOneOff(req); }
+
+  @HandleRpc(GetRuntime)
+  handleGetRuntime() { return { runtime: this.driver instanceof DockerDriver ? 'docker' as const : 'process' as const }; }
 
   @HandleRpc(ListDynos)
   handleListDynos(@Payload() req: RequestOf<typeof ListDynos>) { return this.reconciler.listDynos(req.appId); }

@@ -3,7 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import {
   AddCollaborator, Authenticate, CreateAccount, IssueToken, ListCollaborators, ListTokens, RemoveCollaborator, RevokeToken, VerifyToken,
   AddDomain, CreateApp, DestroyApp, GetApp, GetConfigVars, GetDesiredState, GetFormation, GetRelease, ListApps,
-  ListDomains, ListReleases, ReleasePhaseFinished, RemoveDomain, RollbackRelease, ScaleFormation, SetConfigVars, SetMaintenance, SlugBuilt, type EventOf, type RequestOf,
+  ListDomains, ListReleases, ReleaseImages, ReleasePhaseFinished, RemoveDomain, RollbackRelease, ScaleFormation, SetConfigVars, SetMaintenance, SlugBuilt, type EventOf, type RequestOf,
 } from '@paas/contracts';
 import { HandleRpc, OnEvent } from '@paas/messaging';
 import { ReadModel } from './adapters/read-model.js';
@@ -74,6 +74,11 @@ export class ReleaseController {
   @HandleRpc(RollbackRelease)
   handleRollbackRelease(@Payload() req: Req<typeof RollbackRelease>) {
     return this.release.rollback(req.app, req.release, req.by, req.actor);
+  }
+
+  @HandleRpc(ReleaseImages)
+  handleReleaseImages(@Payload() req: Req<typeof ReleaseImages>) {
+    return this.release.releaseImages(req);
   }
 
   @HandleRpc(GetFormation)

@@ -21,6 +21,11 @@ import { AddonReadModel } from './adapters/addon-read-model.js';
 import { AddonProvisioner } from './addon-provisioner.js';
 import { AddonsController } from './addons.controller.js';
 import { AddonsService } from './addons.service.js';
+import { AppSetupStore } from './adapters/app-setup-store.js';
+import { AppSetupsController } from './app-setups.controller.js';
+import { RepoLinkReadModel } from './adapters/repo-link-read-model.js';
+import { RepoLinksController } from './repo-links.controller.js';
+import { RepoLinksService } from './repo-links.service.js';
 import { SETTINGS } from './tokens.js';
 
 export { SETTINGS } from './tokens.js';
@@ -31,7 +36,7 @@ export class ReleaseModule {
     return {
       module: ReleaseModule,
       imports: [MessagingModule.forRoot('release', settings.messaging)],
-      controllers: [ReleaseController, LogDrainsController, AddonsController],
+      controllers: [ReleaseController, LogDrainsController, AddonsController, AppSetupsController, RepoLinksController],
       providers: [
         { provide: SETTINGS, useValue: settings },
         databaseProvider,
@@ -50,6 +55,8 @@ export class ReleaseModule {
         LogDrainReadModel,
         LogDrainsService,
         AddonReadModel, AddonProvisioner, AddonsService,
+        AppSetupStore,
+        RepoLinkReadModel, RepoLinksService,
       ],
     };
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import {
   isPaasError, type ReleasePhaseFinished, SlugBuilt, type AppInfo, type DomainInfo, type EventOf, type FormationInfo, type ReleaseInfo, type RequestOf,
-  type AddDomain, type CreateApp, type RemoveDomain, type ScaleFormation, type SetMaintenance, type SetConfigVars,
+  type AddDomain, type CreateApp, type ReleaseImages, type RemoveDomain, type ScaleFormation, type SetMaintenance, type SetConfigVars,
 } from '@paas/contracts';
 import { ReadModel } from './adapters/read-model.js';
 import { AppAccess } from './app-access.js';
@@ -53,6 +53,13 @@ export class ReleaseService {
     const app = await this.access.app(ref, actor);
     const target = await this.read.release(app.id, release);
     const outcome = await this.commands.execute(app.id, { type: 'Rollback', version: target.version, by });
+    return this.read.release(app.id, String(releasedVersion(outcome)));
+  }
+
+  /** Releases pushed container images (`container:release`); answers with the new release. */
+  async releaseImages(req: RequestOf<typeof ReleaseImages>): Promise<ReleaseInfo> {
+    const app = await this.access.app(req.app, req.actor);
+    const outcome = await this.commands.execute(app.id, { type: 'ReleaseImages', images: req.images, record: req.record, by: req.by });
     return this.read.release(app.id, String(releasedVersion(outcome)));
   }
 

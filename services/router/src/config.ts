@@ -25,6 +25,12 @@ export interface RouterSettings {
   shutdownGraceMs: number;
   /** Router processes sharing the port (PAAS_ROUTER_PROCESSES); more than one uses more cores. */
   processes: number;
+  /**
+   * How requests are served (PAAS_ROUTER_DATA_PLANE): `raw` (default) parses and relays HTTP on
+   * the sockets themselves and hands what it does not serve (Upgrade, Expect, HTTP/1.0) to node:http;
+   * `node` serves everything with node:http.
+   */
+  dataPlane: 'raw' | 'node';
 }
 
 /** Reads the router's settings, failing at boot with what to set. */
@@ -42,6 +48,7 @@ export function routerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Rou
     routesLoadTimeoutMs: positiveMs(env, 'PAAS_ROUTER_ROUTES_TIMEOUT_MS', 30_000),
     shutdownGraceMs: positiveMs(env, 'PAAS_ROUTER_SHUTDOWN_GRACE_MS', 10_000),
     processes: processCount(env, 'PAAS_ROUTER_PROCESSES', 1),
+    dataPlane: dataPlane(env, 'PAAS_ROUTER_DATA_PLANE'),
   };
 }
 
@@ -53,6 +60,13 @@ function processCount(env: NodeJS.ProcessEnv, key: string, fallback: number): nu
     throw new Error(`${key}="${raw}" is not a number of processes: set a whole number from 1 to 64 (one per core is a good start; default ${fallback})`);
   }
   return n;
+}
+
+function dataPlane(env: NodeJS.ProcessEnv, key: string): 'raw' | 'node' {
+  const raw = env[key];
+  if (raw === undefined || raw === '' || raw === 'raw') return 'raw';
+  if (raw === 'node') return 'node';
+  throw new Error(`${key}="${raw}" is not a data plane: set "raw" (default, fastest) or "node" (node:http for everything)`);
 }
 
 function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {

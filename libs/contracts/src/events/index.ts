@@ -23,6 +23,9 @@ import { MaintenanceChanged } from './maintenance-changed.js';
 import { ReleaseCreated } from './release-created.js';
 import { ReleasePhaseFinished } from './release-phase-finished.js';
 import { ReleaseStatusChanged } from './release-status-changed.js';
+import { RepoDeployRequested } from './repo-deploy-requested.js';
+import { RepoLinked } from './repo-linked.js';
+import { RepoUnlinked } from './repo-unlinked.js';
 import { SlugBuilt } from './slug-built.js';
 import { SourcePushed } from './source-pushed.js';
 import type { EventOf } from '../envelope.js';
@@ -34,6 +37,7 @@ export {
   CollaboratorAdded, CollaboratorRemoved, ConfigVarsChanged, DomainAdded, DomainRemoved, DynoStateChanged,
   FormationScaled, MaintenanceChanged, ReleaseCreated, SlugBuilt, SourcePushed,
   ReleasePhaseFinished, ReleaseStatusChanged,
+  RepoLinked, RepoUnlinked, RepoDeployRequested,
 };
 
 /** Every event contract, by type name. */
@@ -44,6 +48,7 @@ export const Events = {
   CollaboratorAdded, CollaboratorRemoved, ConfigVarsChanged, DomainAdded, DomainRemoved,
   DynoStateChanged, FormationScaled, MaintenanceChanged, ReleaseCreated, SlugBuilt, SourcePushed,
   ReleasePhaseFinished, ReleaseStatusChanged,
+  RepoLinked, RepoUnlinked, RepoDeployRequested,
 } as const;
 export type EventType = keyof typeof Events;
 export type AnyEvent = { [K in EventType]: EventOf<(typeof Events)[K]> }[EventType];

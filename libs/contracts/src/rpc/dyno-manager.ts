@@ -23,6 +23,9 @@ export type DynoInfo = z.infer<typeof dynoInfo>;
 export const ttySize = z.strictObject({ columns: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) });
 export type TtySize = z.infer<typeof ttySize>;
 
+/** Which runtime runs dynos: pushed container images need docker. */
+export const GetRuntime = defineRpc('dyno-manager', 'GetRuntime', z.strictObject({}), z.strictObject({ runtime: z.enum(['docker', 'process']) }));
+
 export const ListDynos = defineRpc('dyno-manager', 'ListDynos', z.strictObject({ appId: z.uuid() }), z.array(dynoInfo));
 
 /** Which dynos a restart or stop targets: all of the app's, one process type, or one dyno by name. */

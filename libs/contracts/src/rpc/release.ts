@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRpc } from './define.js';
-import { appName, configVarName, configVars, dynoSize, formationEntry, processType, slug } from '../common.js';
+import { appName, blobRef, configVarName, configVars, dynoSize, formationEntry, processType, slug } from '../common.js';
 
 /** An app reference as users give it: its name or its id. */
 const appRef = z.string().min(1).max(64);
@@ -69,6 +69,21 @@ export const ScaleFormation = defineRpc('release', 'ScaleFormation',
     actor,
   }),
   z.array(formationInfo));
+
+/**
+ * Releases pushed container images (`container:release`, Heroku's PATCH formation with docker_image):
+ * each named process type runs its image's command; types a previous container release set keep
+ * theirs. `record` is a stored blob describing the images, kept as the slug's blob for the record.
+ */
+export const ReleaseImages = defineRpc('release', 'ReleaseImages',
+  z.strictObject({
+    app: appRef,
+    images: z.record(processType, z.strictObject({ id: z.string().min(1), tag: z.string().min(1), command: z.string().min(1), imageId: z.string().regex(/^sha256:[0-9a-f]{64}$/) })),
+    record: blobRef,
+    by,
+    actor,
+  }),
+  releaseInfo);
 
 /**
  * A domain of an app. The release service stores custom ones only; the default `<app>.<PAAS_DOMAIN>`

@@ -4,7 +4,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import {
-  GetApp, GetBuild, GetConfigVars, invalid, ListBuilds, ListReleases, notFound, PurgeBuildCache, SourcePushed, type AppInfo, type BuildInfo,
+  GetApp, GetBuild, GetConfigVars, invalid, ListBuilds, ListReleases, notFound, PurgeBuildCache, SourcePushed, type AppInfo, type BlobRef, type BuildInfo,
 } from '@paas/contracts';
 import { BuildOutput, EventPublisher, NAMES, NATS_CONNECTION, RpcClient, type NatsConnection } from '@paas/messaging';
 import type { FileBlobStore } from '@paas/storage';
@@ -14,13 +14,14 @@ import { presentBuild } from '../domain/presenters.js';
 import { BLOBS } from '../tokens.js';
 import { SourceUploads } from './source-uploads.js';
 
-const createBody = z.object({
-  source_blob: z.object({
-    url: z.url({ protocol: /^https?$/, message: 'source_blob.url must be an http(s) URL of a .tar.gz of the source' }),
-    version: z.string().max(200).nullish(),
-    checksum: z.string().regex(/^SHA256:[0-9a-fA-F]{64}$/, 'source_blob.checksum must look like SHA256:<64 hex digits>').nullish(),
-  }, { message: 'source_blob is required: {"source_blob": {"url": "https://.../source.tar.gz", "version": "v1"}}' }),
-}, { message: 'Send {"source_blob": {"url": "...", "version": "..."}}.' });
+/** Heroku's source_blob: a URL of a .tar.gz of the source, with an optional version and checksum. */
+export const sourceBlob = z.object({
+  url: z.url({ protocol: /^https?$/, message: 'source_blob.url must be an http(s) URL of a .tar.gz of the source' }),
+  version: z.string().max(200).nullish(),
+  checksum: z.string().regex(/^SHA256:[0-9a-fA-F]{64}$/, 'source_blob.checksum must look like SHA256:<64 hex digits>').nullish(),
+}, { message: 'source_blob is required: {"source_blob": {"url": "https://.../source.tar.gz", "version": "v1"}}' });
+
+const createBody = z.object({ source_blob: sourceBlob }, { message: 'Send {"source_blob": {"url": "...", "version": "..."}}.' });
 
 const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
 /** How long the output URL of a build waits for the builder to record it (it was just queued). */
@@ -48,17 +49,32 @@ export class BuildsService {
     const b = createBody.parse(body);
     const a = await this.appOf(actor, app);
     const buildId = randomUUID();
-    const source = await this.download(b.source_blob.url, `sources/${a.id}/${buildId}.tar.gz`);
-    if (b.source_blob.checksum && `sha256:${b.source_blob.checksum.slice(7).toLowerCase()}` !== source.checksum) {
+    const source = await this.fetchSource(b.source_blob, `sources/${a.id}/${buildId}.tar.gz`);
+    const pending = await this.startBuild(a, buildId, source, b.source_blob.version ?? null, actor.email);
+    return { ...this.present(a, pending, base, null), source_blob: { url: b.source_blob.url, version: pending.commit, checksum: b.source_blob.checksum ?? null, version_description: null } };
+  }
+
+  /** Downloads a source_blob into the blob store under `key`, checking its checksum when one is given. */
+  async fetchSource(blob: { url: string; checksum?: string | null }, key: string): Promise<BlobRef> {
+    const source = await this.download(blob.url, key);
+    if (blob.checksum && `sha256:${blob.checksum.slice(7).toLowerCase()}` !== source.checksum) {
       await this.blobs.delete(source.key);
-      throw invalid(`The source at source_blob.url has checksum SHA256:${source.checksum.slice(7)}, not the ${b.source_blob.checksum} given.`);
+      throw invalid(`The source at source_blob.url has checksum SHA256:${source.checksum.slice(7)}, not the ${blob.checksum} given.`);
     }
+    return source;
+  }
+
+  /** Queues the build of a stored source (SourcePushed, with the app's config vars); answers it pending. */
+  async startBuild(a: AppInfo, buildId: string, source: BlobRef, version: string | null, by: string): Promise<BuildInfo> {
     const config = await this.rpc.request(GetConfigVars, { app: a.id });
-    const version = b.source_blob.version ?? null;
-    await this.publisher.publish(SourcePushed, { appName: a.name, buildId, source, commit: version, ref: null, by: actor.email, config }, { appId: a.id, correlationId: buildId });
+    await this.publisher.publish(SourcePushed, { appName: a.name, buildId, source, commit: version, ref: null, by, config }, { appId: a.id, correlationId: buildId });
     const now = new Date().toISOString();
-    const pending: BuildInfo = { id: buildId, appId: a.id, status: 'pending', commit: version, by: actor.email, createdAt: now, updatedAt: now, slugId: null, buildpack: null, reason: null };
-    return { ...this.present(a, pending, base, null), source_blob: { url: b.source_blob.url, version, checksum: b.source_blob.checksum ?? null, version_description: null } };
+    return { id: buildId, appId: a.id, status: 'pending', commit: version, by, createdAt: now, updatedAt: now, slugId: null, buildpack: null, reason: null };
+  }
+
+  /** Where a build's output streams (public: the URL is unguessable). */
+  outputUrl(base: string, appId: string, buildId: string): string {
+    return `${base}/build-output/${appId}/${buildId}`;
   }
 
   async list(actor: Actor, app: string, base: string) {
@@ -110,7 +126,7 @@ export class BuildsService {
   private present(a: AppInfo, b: BuildInfo, base: string, release: { id: string; version: number } | null) {
     return {
       ...presentBuild(a, b),
-      output_stream_url: `${base}/build-output/${a.id}/${b.id}`,
+      output_stream_url: this.outputUrl(base, a.id, b.id),
       release: release ? { id: release.id, version: release.version } : null,
     };
   }

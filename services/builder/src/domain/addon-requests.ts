@@ -1,3 +1,4 @@
+import { addonPlansOf, parseAppJson } from '@paas/procfile';
 import type { AppFiles, Detection } from './detect.js';
 
 /**
@@ -14,14 +15,6 @@ export function requestedAddons(files: AppFiles, detection: Detection): string[]
 
 function appJsonAddons(text: string | undefined): string[] {
   if (text === undefined) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  const addons = (parsed as { addons?: unknown } | null)?.addons;
-  if (!Array.isArray(addons)) return [];
-  const plans = addons.map((a: unknown) => (typeof a === 'string' ? a : (a as { plan?: unknown } | null)?.plan));
-  return plans.filter((p): p is string => typeof p === 'string' && p.trim() !== '' && p.length <= 200).slice(0, 50).map((p) => p.trim());
+  const parsed = parseAppJson(text);
+  return parsed.ok ? addonPlansOf(parsed.appJson) : [];
 }

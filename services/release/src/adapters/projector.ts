@@ -3,6 +3,7 @@ import type {
   ReleaseStatusChanged,
 } from '@paas/contracts';
 import type { LogDrainAdded, LogDrainRemoved } from '@paas/contracts';
+import type { RepoLinked } from '@paas/contracts';
 import type { Database, Kysely } from '@paas/db';
 import { initialReleaseStatus } from '../domain/app-state.js';
 import { DEFAULT_SIZE } from '../domain/formation.js';
@@ -69,6 +70,14 @@ export async function project(db: Db, e: Envelope): Promise<void> {
     case 'AddonDetached':
       await projectAddon(db, e, at);
       break;
+    case 'RepoLinked':
+      await onRepoLinked(db, e.appId, e.data as DataOf<typeof RepoLinked>, at);
+      break;
+    case 'RepoUnlinked':
+      await db.deleteFrom('repo_links').where('app_id', '=', e.appId).execute();
+      break;
+    case 'RepoDeployRequested':
+      break; // kept in the app's stream only (its release reads it)
     default:
       return; // not an app event: nothing to project
   }
@@ -137,6 +146,13 @@ async function onFormationScaled(db: Db, appId: string, d: DataOf<typeof Formati
     await db.updateTable('formation').set({ quantity: f.quantity, size: f.size, updated_at: at })
       .where('app_id', '=', appId).where('type', '=', f.type).execute();
   }
+}
+
+/** One link per app: a new one replaces the previous, keeping when it was first made. */
+async function onRepoLinked(db: Db, appId: string, d: DataOf<typeof RepoLinked>, at: Date): Promise<void> {
+  const row = { repo_url: d.repoUrl, branch: d.branch, auto_deploy: d.autoDeploy, secret: d.secret, created_by: d.by, updated_at: at };
+  await db.insertInto('repo_links').values({ app_id: appId, ...row, created_at: at })
+    .onConflict((oc) => oc.column('app_id').doUpdateSet(row)).execute();
 }
 
 /** A hostname another app holds fails the primary key: the event store turns that into a conflict. */

@@ -10,7 +10,7 @@ import { project } from './projector.js';
 export async function rebuildProjections(db: Kysely<Database>, batchSize = 500): Promise<number> {
   return db.transaction().execute(async (trx) => {
     // TRUNCATE locks the tables until commit, so a concurrent append waits, then projects onto the new rows.
-    await sql`truncate table addon_attachments, addons, log_drains, collaborators, api_tokens, accounts, domains, formation, config_vars, releases, apps`.execute(trx);
+    await sql`truncate table repo_links, addon_attachments, addons, log_drains, collaborators, api_tokens, accounts, domains, formation, config_vars, releases, apps`.execute(trx);
     let replayed = 0;
     let after = 0;
     for (;;) {

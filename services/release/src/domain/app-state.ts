@@ -3,6 +3,8 @@ import type {
   ReleaseStatusChanged,
 } from '@paas/contracts';
 import type { LogDrainAdded, LogDrainRemoved } from '@paas/contracts';
+import type { RepoDeployRequested, RepoLinked, RepoUnlinked } from '@paas/contracts';
+import { withRepoDeploy, type RepoLinkRecord } from './repo-links.js';
 import type { DrainRecord } from './log-drains.js';
 import type { AddonAttached, AddonCreated, AddonDeprovisioned, AddonDetached, AddonProvisioned } from '@paas/contracts';
 import { evolveAddons, type AddonRecord, type AttachmentRecord } from './addons.js';
@@ -26,7 +28,10 @@ export type AppEvent =
   | { readonly type: 'AddonProvisioned'; readonly data: DataOf<typeof AddonProvisioned> }
   | { readonly type: 'AddonDeprovisioned'; readonly data: DataOf<typeof AddonDeprovisioned> }
   | { readonly type: 'AddonAttached'; readonly data: DataOf<typeof AddonAttached> }
-  | { readonly type: 'AddonDetached'; readonly data: DataOf<typeof AddonDetached> };
+  | { readonly type: 'AddonDetached'; readonly data: DataOf<typeof AddonDetached> }
+  | { readonly type: 'RepoLinked'; readonly data: DataOf<typeof RepoLinked> }
+  | { readonly type: 'RepoUnlinked'; readonly data: DataOf<typeof RepoUnlinked> }
+  | { readonly type: 'RepoDeployRequested'; readonly data: DataOf<typeof RepoDeployRequested> };
 
 export type AppEventType = AppEvent['type'];
 
@@ -81,11 +86,15 @@ export interface AppState {
   readonly addons: readonly AddonRecord[];
   /** Add-ons attached to the app (its own and other apps'), oldest first. */
   readonly attachments: readonly AttachmentRecord[];
+  /** The linked repository and branch, if any. */
+  readonly repoLink: RepoLinkRecord | null;
+  /** Repository deploys not released yet: build id -> branch. */
+  readonly repoDeploys: Readonly<Record<string, string>>;
 }
 
 /** The state of a stream with no events. */
 export function initialState(id: string): AppState {
-  return { status: 'absent', id, name: '', owner: '', streamVersion: 0, releases: [], config: {}, scale: {}, releasedBuilds: [], domains: [], maintenance: false, collaborators: [], logDrains: [], addons: [], attachments: [] };
+  return { status: 'absent', id, name: '', owner: '', streamVersion: 0, releases: [], config: {}, scale: {}, releasedBuilds: [], domains: [], maintenance: false, collaborators: [], logDrains: [], addons: [], attachments: [], repoLink: null, repoDeploys: {} };
 }
 
 /** The newest release, or undefined before v1: the next release's number follows it. */
@@ -134,6 +143,12 @@ export function evolve(state: AppState, event: AppEvent): AppState {
     case 'AddonAttached':
     case 'AddonDetached':
       return evolveAddons(s, event);
+    case 'RepoLinked':
+      return { ...s, repoLink: { repoUrl: event.data.repoUrl, branch: event.data.branch, autoDeploy: event.data.autoDeploy, hasSecret: event.data.secret !== null } };
+    case 'RepoUnlinked':
+      return { ...s, repoLink: null };
+    case 'RepoDeployRequested':
+      return { ...s, repoDeploys: withRepoDeploy(s.repoDeploys, event.data.buildId, event.data.branch) };
   }
 }
 
@@ -148,6 +163,7 @@ function onRelease(s: AppState, r: DataOf<typeof ReleaseCreated>): AppState {
     config: r.config,
     scale,
     releasedBuilds: isDeploy ? [...s.releasedBuilds, r.buildId!] : s.releasedBuilds,
+    repoDeploys: isDeploy && r.buildId! in s.repoDeploys ? Object.fromEntries(Object.entries(s.repoDeploys).filter(([id]) => id !== r.buildId)) : s.repoDeploys,
   };
 }
 

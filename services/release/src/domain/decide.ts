@@ -6,6 +6,8 @@ import { addDomain, removeDomain } from './domains.js';
 import { addLogDrain, removeLogDrain } from './log-drains.js';
 import { DEFAULT_SIZE, formationOf } from './formation.js';
 import { decideAddon, withAttachedVars, type AddonCommand } from './addons.js';
+import { releaseImages, type ReleaseImagesCommand } from './container-release.js';
+import { linkRepo, recordRepoDeploy, unlinkRepo, type LinkRepoCommand, type RecordRepoDeployCommand } from './repo-links.js';
 
 export const STACK = 'heroku-24';
 export const REGION = 'us';
@@ -24,6 +26,7 @@ export type AppCommand =
   | { readonly type: 'ScaleFormation'; readonly updates: readonly FormationUpdate[]; readonly by: string }
   | { readonly type: 'Rollback'; readonly version: number; readonly by: string }
   | { readonly type: 'RecordSlug'; readonly buildId: string; readonly slug: Slug }
+  | ReleaseImagesCommand
   | { readonly type: 'RecordReleasePhase'; readonly version: number; readonly succeeded: boolean; readonly exitCode: number | null; readonly dyno: string }
   | { readonly type: 'AddDomain'; readonly hostname: string; readonly by: string }
   | { readonly type: 'RemoveDomain'; readonly hostname: string; readonly by: string }
@@ -32,6 +35,9 @@ export type AppCommand =
   | { readonly type: 'RemoveCollaborator'; readonly email: string; readonly by: string }
   | { readonly type: 'AddLogDrain'; readonly url: string; readonly by: string }
   | { readonly type: 'RemoveLogDrain'; readonly drain: string; readonly by: string }
+  | LinkRepoCommand
+  | { readonly type: 'UnlinkRepo'; readonly by: string }
+  | RecordRepoDeployCommand
   | AddonCommand;
 
 /** What decide needs from outside besides the state: fresh ids (release ids), so it stays pure. */
@@ -54,6 +60,8 @@ export function decide(command: AppCommand, state: AppState, ctx: DecideContext)
       return rollback(command.version, command.by, state, ctx);
     case 'RecordSlug':
       return recordSlug(command.buildId, command.slug, state, ctx);
+    case 'ReleaseImages':
+      return withFirstScale(state, release(state, ctx, releaseImages(command, state, ctx)), command.by);
     case 'RecordReleasePhase':
       return recordReleasePhase(command, state);
     case 'AddDomain':
@@ -71,6 +79,12 @@ export function decide(command: AppCommand, state: AppState, ctx: DecideContext)
       return addLogDrain(command.url, command.by, state, () => ctx.newId());
     case 'RemoveLogDrain':
       return removeLogDrain(command.drain, command.by, state);
+    case 'LinkRepo':
+      return linkRepo(command, state);
+    case 'UnlinkRepo':
+      return unlinkRepo(command.by, state);
+    case 'RecordRepoDeploy':
+      return recordRepoDeploy(command, state);
     default:
       return decideAddon(command, state, ctx);
   }
@@ -141,11 +155,20 @@ function rollback(version: number, by: string, state: AppState, ctx: DecideConte
 
 function recordSlug(buildId: string, slug: Slug, state: AppState, ctx: DecideContext): AppEvent[] {
   if (state.releasedBuilds.includes(buildId)) return []; // SlugBuilt redelivered: already released
-  const firstWeb = 'web' in slug.processTypes && !state.releases.some((r) => r.slug && 'web' in r.slug.processTypes);
   // Builds carry no author yet, so deploys are credited to the app's owner.
   const deploy = release(state, ctx, {
-    description: deployDescription(slug.commit), slug, config: state.config, by: state.owner, buildId,
+    description: deployDescription(slug.commit, state.repoDeploys[buildId]), slug, config: state.config, by: state.owner, buildId,
   });
+  return withFirstScale(state, deploy, state.owner);
+}
+
+/**
+ * A deploy release, followed by the scale it starts with: web=1 on the first release with a web
+ * type, and app.json's formation on the app's first deploy.
+ */
+function withFirstScale(state: AppState, deploy: AppEvent & { type: 'ReleaseCreated' }, by: string): AppEvent[] {
+  const slug = deploy.data.slug!;
+  const firstWeb = 'web' in slug.processTypes && !state.releases.some((r) => r.slug && 'web' in r.slug.processTypes);
   // app.json's formation (from the build) sets the scale of the app's first deploy.
   const firstDeploy = !state.releases.some((r) => r.slug);
   const fromAppJson = firstDeploy ? Object.entries(slug.formation ?? {}).filter(([type]) => type in slug.processTypes) : [];
@@ -154,7 +177,7 @@ function recordSlug(buildId: string, slug: Slug, state: AppState, ctx: DecideCon
   const changed = fromAppJson.map(([type, f]) => ({ type, quantity: f.quantity, size: f.size ?? after.scale[type]?.size ?? DEFAULT_SIZE }));
   if (firstWeb && !changed.some((c) => c.type === 'web')) changed.push({ type: 'web', quantity: 1, size: after.scale.web?.size ?? DEFAULT_SIZE });
   const formation = formationOf(slug, { ...after.scale, ...Object.fromEntries(changed.map((c) => [c.type, c])) });
-  return [deploy, { type: 'FormationScaled', data: { appName: state.name, formation, changed, by: state.owner } }];
+  return [deploy, { type: 'FormationScaled', data: { appName: state.name, formation, changed, by } }];
 }
 
 /**
@@ -182,7 +205,7 @@ interface NewRelease {
 }
 
 /** The next release of the app; its number follows the newest one. */
-export function release(state: AppState, ctx: DecideContext, r: NewRelease): AppEvent {
+export function release(state: AppState, ctx: DecideContext, r: NewRelease): AppEvent & { type: 'ReleaseCreated' } {
   return {
     type: 'ReleaseCreated',
     data: {

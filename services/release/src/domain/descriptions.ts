@@ -2,9 +2,13 @@
 
 export const INITIAL_RELEASE = 'Initial release';
 
-/** "Deploy 1a2b3c4" for a build of a commit, "Deploy" when the build had none. */
-export function deployDescription(commit: string | null): string {
-  return commit ? `Deploy ${commit.slice(0, 7)}` : 'Deploy';
+/**
+ * "Deploy 1a2b3c4" for a build of a commit, "Deploy" when the build had none; a deploy from a
+ * linked repository names its branch: "Deploy 1a2b3c4 from main".
+ */
+export function deployDescription(commit: string | null, branch?: string): string {
+  const deploy = commit ? `Deploy ${commit.slice(0, 7)}` : 'Deploy';
+  return branch ? `${deploy} from ${branch}` : deploy;
 }
 
 /** "Set A, B config vars", "Remove A config vars", or "Set A config vars, remove B" for both. */

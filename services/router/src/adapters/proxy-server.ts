@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Names } from '@paas/contracts';
@@ -13,6 +13,7 @@ import { RouterTunnel, writePage } from './tunnel.js';
 import { Quarantine } from '../domain/quarantine.js';
 import { LIMITS } from '../domain/limits.js';
 import { badRequestPage, restrictionPage } from '../domain/router-errors.js';
+import { RawDataPlane } from './raw/data-plane.js';
 
 /**
  * The router's own node:http server. Nest only hosts it: proxy traffic never goes through Nest or
@@ -26,6 +27,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly server: Server;
   private readonly tunnel: RouterTunnel;
   private readonly routerLog: RouterLog;
+  private readonly raw: RawDataPlane | undefined;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: RouterSettings,
@@ -52,6 +54,29 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
     this.server.maxHeadersCount = LIMITS.headers + 1;
     this.server.on('clientError', onClientError);
     this.server.on('upgrade', this.tunnel.handle);
+    if (settings.dataPlane === 'raw') this.raw = this.rawDataPlane(quarantine, table, routerLog);
+  }
+
+  /**
+   * The raw data plane takes every accepted connection; node:http's own connection handler gets
+   * those it hands over (Upgrade, Expect, HTTP/1.0...), with the bytes read so far put back.
+   */
+  private rawDataPlane(quarantine: Quarantine, table: RoutingTable, routerLog: RouterLog): RawDataPlane {
+    const { settings, server } = this;
+    const nodeConnection = server.listeners('connection')[0] as (socket: Socket) => void;
+    const raw = new RawDataPlane({
+      domain: settings.domain, connectTimeoutMs: settings.connectTimeoutMs, responseTimeoutMs: settings.responseTimeoutMs,
+      idleTimeoutMs: settings.idleTimeoutMs, quarantine, table, log: process.env.XNOLOG ? () => undefined : (appId, line) => routerLog.publish(appId, line),
+      handOver: (socket, buffered) => {
+        socket.pause();
+        if (buffered !== null && buffered.length > 0) socket.unshift(buffered);
+        nodeConnection.call(server, socket);
+        socket.resume();
+      },
+    });
+    server.removeListener('connection', nodeConnection);
+    server.on('connection', raw.accept);
+    return raw;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -79,12 +104,14 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
     if (this.server.listening) {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       this.server.closeIdleConnections();
-      const force = setTimeout(() => { this.server.closeAllConnections(); this.tunnel.closeAll(); }, this.settings.shutdownGraceMs);
+      this.raw?.closeIdle();
+      const force = setTimeout(() => { this.server.closeAllConnections(); this.tunnel.closeAll(); this.raw?.close(); }, this.settings.shutdownGraceMs);
       force.unref();
       await closed;
       clearTimeout(force);
     }
     this.proxy.close();
+    this.raw?.close();
     this.routerLog.flush();
   }
 }

@@ -9,6 +9,7 @@ import { limitsOf } from '../../domain/dyno-size.js';
 import { containerName, containerOptions, DYNO_UID, handleFromLabels, HOST, LABELS as L } from './container-spec.js';
 import type { AttachCallbacks, AttachedProcess, DynoExit, DynoHandle, DynoMemory, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
 import { chunkWriter, followLogs, lineWriter } from './docker-streams.js';
+import { pullMissingImage } from './image-pull.js';
 import { PortAllocator } from './port-allocator.js';
 import { TarOwner } from './tar-owner.js';
 
@@ -28,6 +29,8 @@ export interface DockerDriverOptions {
   readonly memoryCheckMs: number;
   /** Makes sure the image exists (builds the stack image when missing); called before the first dyno starts. */
   readonly ensureImage: () => Promise<void>;
+  /** Credentials for pulling a release's image the engine does not have (pushed to the platform's registry). */
+  readonly pullAuth?: (image: string) => Promise<Docker.AuthConfig | undefined>;
 }
 
 interface Running {
@@ -56,6 +59,7 @@ export class DockerDriver implements RuntimeDriver {
   private readonly verified = new Set<string>();
   private readonly memoryTimer: NodeJS.Timeout | undefined;
   private image: Promise<void> | undefined;
+  private readonly pulls = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(private readonly o: DockerDriverOptions, private readonly blobs: FileBlobStore) {
@@ -184,6 +188,7 @@ export class DockerDriver implements RuntimeDriver {
   /** Builds (once) what the dyno needs: the image, a fresh container with the slug in /app, a port. */
   private async create(spec: DynoSpec, attached: boolean): Promise<Running> {
     await this.ready();
+    if (spec.image) await this.pulled(spec.image);
     const previous = this.running.get(spec.id);
     if (previous) await this.discard(previous); // a crashed instance being restarted
     const name = containerName(this.o.scope, spec);
@@ -248,6 +253,18 @@ export class DockerDriver implements RuntimeDriver {
     }
     r.abort.abort();
     await r.container.remove({ force: true, v: true }).catch(() => undefined);
+  }
+
+  /** A release's image, pulled when the engine lacks it (a `container:push`ed image removed or pushed from elsewhere). */
+  private pulled(image: string): Promise<void> {
+    let p = this.pulls.get(image);
+    if (!p) {
+      p = (async () => pullMissingImage(this.o.docker, image, await this.o.pullAuth?.(image)))();
+      this.pulls.set(image, p);
+      // Only concurrent starts share a pull: the next start looks again (the image may have been removed).
+      void p.catch(() => undefined).finally(() => this.pulls.delete(image));
+    }
+    return p;
   }
 
   private ready(): Promise<void> {

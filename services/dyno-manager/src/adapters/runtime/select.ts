@@ -4,6 +4,7 @@ import { blobStoreFor } from '@paas/storage';
 import type { DynoManagerSettings } from '../../config.js';
 import { DockerDriver } from './docker-driver.js';
 import type { RuntimeDriver } from './driver.js';
+import { registryPullAuth } from './image-pull.js';
 import { ProcessDriver } from './process-driver.js';
 import { engineAnswers, ensureStackImage } from './stack-image.js';
 
@@ -33,5 +34,6 @@ export async function runtimeDriver(settings: DynoManagerSettings): Promise<Runt
     memoryMb: settings.memoryMb,
     memoryCheckMs: settings.memoryCheckMs,
     ensureImage: () => ensureStackImage(docker, settings.stackImage, (line) => log.log(line)),
+    pullAuth: (image) => registryPullAuth(settings.dataDir, image),
   }, blobs);
 }

@@ -1,0 +1,130 @@
+import ipaddr from 'ipaddr.js';
+
+/**
+ * The SSRF guard of repository fetches: a repo_url may only lead the platform to public unicast
+ * addresses, never to loopback, private, link-local (the cloud metadata service), unique-local,
+ * unspecified, multicast or other special ranges, nor to the platform's own listeners, unless the
+ * operator allows it (PAAS_REPO_ALLOWED_HOSTS). Pure: the addresses come resolved.
+ */
+
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+/** One PAAS_REPO_ALLOWED_HOSTS entry: an exact host:port, or a range of addresses (any port). */
+export type AllowEntry =
+  | { readonly kind: 'hostport'; readonly host: string; readonly port: number }
+  | { readonly kind: 'cidr'; readonly range: [Address, number] };
+
+/** Where a repository URL leads: its host (lowercase, IPv6 without brackets) and port. */
+export interface RepoTarget {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The platform's own listeners: ports (and port ranges, the dynos') on this machine's addresses. */
+export interface OwnListeners {
+  readonly ports: readonly number[];
+  readonly portRanges: readonly (readonly [number, number])[];
+  /** The addresses of this machine's interfaces (loopback and unspecified always count). */
+  readonly localAddresses: readonly string[];
+}
+
+export type GuardVerdict = { readonly ok: true; readonly address: string } | { readonly ok: false; readonly reason: string };
+
+const ALLOW_HELP = 'PAAS_REPO_ALLOWED_HOSTS takes comma-separated host:port entries (git.internal:443, [fd00::5]:80) and CIDR ranges (10.1.0.0/16)';
+
+/** Parses PAAS_REPO_ALLOWED_HOSTS; throws saying which entry is wrong and how to write it. */
+export function parseAllowList(raw: string | undefined): AllowEntry[] {
+  return (raw ?? '').split(',').map((e) => e.trim()).filter(Boolean).map((entry) => {
+    if (entry.includes('/')) {
+      try {
+        return { kind: 'cidr', range: ipaddr.parseCIDR(entry) } as const;
+      } catch {
+        throw new Error(`PAAS_REPO_ALLOWED_HOSTS entry "${entry}" is not a CIDR range; ${ALLOW_HELP}`);
+      }
+    }
+    if (ipaddr.isValid(entry)) {
+      const a = ipaddr.parse(entry);
+      return { kind: 'cidr', range: [a, a.kind() === 'ipv4' ? 32 : 128] } as const;
+    }
+    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(entry);
+    const port = Number(m?.[3]);
+    if (!m || port < 1 || port > 65535) throw new Error(`PAAS_REPO_ALLOWED_HOSTS entry "${entry}" is neither host:port nor a CIDR range; ${ALLOW_HELP}`);
+    return { kind: 'hostport', host: normalHost(m[1] ?? m[2]!), port };
+  });
+}
+
+/** The host and port an http(s) repository URL leads to. */
+export function repoTarget(url: URL): RepoTarget {
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  return { host: normalHost(url.hostname.replace(/^\[|\]$/g, '')), port };
+}
+
+/**
+ * Whether the platform may fetch from `target`, which resolved to `addresses` (all must pass: git
+ * could use any of them); when it may, the address to pin the fetch to.
+ */
+export function checkRepoAddresses(target: RepoTarget, addresses: readonly string[], allow: readonly AllowEntry[], own: OwnListeners): GuardVerdict {
+  if (addresses.length === 0) return { ok: false, reason: `repo_url's host ${target.host} does not resolve to any address` };
+  for (const raw of addresses) {
+    if (!ipaddr.isValid(raw)) return { ok: false, reason: `repo_url's host ${target.host} resolved to "${raw}", which is not an IP address` };
+    const a = ipaddr.process(raw);
+    const exact = allow.some((e) => e.kind === 'hostport' && e.port === target.port && (e.host === target.host || sameAddress(e.host, a)));
+    if (isOwnListener(a, target.port, own) && !exact) {
+      return { ok: false, reason: `repo_url ${hostPort(target)} is the platform's own listener (${a.toString()} port ${target.port}): repositories are never fetched from the platform itself` };
+    }
+    const range = a.range();
+    const inCidr = allow.some((e) => e.kind === 'cidr' && e.range[0].kind() === a.kind() && a.match(e.range));
+    if (range !== 'unicast' && !exact && !inCidr) {
+      return {
+        ok: false,
+        reason: `repo_url's host ${hostPort(target)} resolves to ${a.toString()}, ${describeRange(a, range)}: the platform does not fetch repositories from internal addresses. ` +
+          `If this repository is meant to be reachable, an operator can allow it with PAAS_REPO_ALLOWED_HOSTS=${hostPort(target)} (comma-separated host:port or CIDR entries)`,
+      };
+    }
+  }
+  return { ok: true, address: ipaddr.process(addresses[0]!).toString() };
+}
+
+/** The `host:port:address` that pins git's (libcurl's) name resolution to the checked address. */
+export function curlResolveEntry(target: RepoTarget, address: string): string | null {
+  if (ipaddr.isValid(target.host)) return null; // an IP literal is not resolved
+  const a = ipaddr.parse(address);
+  return `${target.host}:${target.port}:${a.kind() === 'ipv6' ? `[${a.toString()}]` : a.toString()}`;
+}
+
+function isOwnListener(a: Address, port: number, own: OwnListeners): boolean {
+  const ownPort = own.ports.includes(port) || own.portRanges.some(([lo, hi]) => port >= lo && port <= hi);
+  if (!ownPort) return false;
+  const range = a.range();
+  return range === 'loopback' || range === 'unspecified' || own.localAddresses.some((l) => sameAddress(l, a));
+}
+
+function sameAddress(text: string, a: Address): boolean {
+  if (!ipaddr.isValid(text)) return false;
+  const b = ipaddr.process(text);
+  return b.kind() === a.kind() && b.toString() === a.toString();
+}
+
+function describeRange(a: Address, range: string): string {
+  if (a.toString() === '169.254.169.254') return 'the link-local address of cloud metadata services';
+  switch (range) {
+    case 'loopback': return 'a loopback address';
+    case 'private': return 'a private (RFC 1918) address';
+    case 'uniqueLocal': return 'a unique-local (fc00::/7) address';
+    case 'linkLocal': return 'a link-local address';
+    case 'unspecified': return 'the unspecified address';
+    case 'multicast': return 'a multicast address';
+    case 'broadcast': return 'the broadcast address';
+    case 'carrierGradeNat': return 'a shared (100.64.0.0/10) address';
+    default: return `a special-purpose address (${range})`;
+  }
+}
+
+function normalHost(host: string): string {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return ipaddr.isValid(h) ? ipaddr.process(h).toString() : h;
+}
+
+function hostPort(t: RepoTarget): string {
+  return t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;
+}

@@ -1,0 +1,147 @@
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import type { BlobRef } from '@paas/contracts';
+import type { FileBlobStore } from '@paas/storage';
+import type { CheckedRepo } from './repo-address.js';
+
+/** What to fetch: the link's URL (credentials allowed), a branch, and the commit expected there (null: its head). */
+export interface FetchRequest {
+  readonly repoUrl: string;
+  readonly branch: string;
+  readonly commit: string | null;
+  readonly checked: CheckedRepo;
+  /** Blob key of the source tarball. */
+  readonly key: string;
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  readonly signal: AbortSignal;
+}
+
+/** A fetch that failed for a reason worth telling the user (never holding the URL's credentials). */
+export class FetchError extends Error {}
+
+const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+/**
+ * Fetches exactly one commit of a linked repository into a throwaway bare repository and stores
+ * its tree as a source tarball (git archive), as a git push would have sent it. git runs with the
+ * checked address pinned (no second DNS answer), no redirects, no credential prompts or helpers,
+ * http(s) only, within a time limit, and with its files limited in size.
+ */
+export async function fetchCommit(blobs: FileBlobStore, tmpRoot: string, r: FetchRequest): Promise<{ commit: string; source: BlobRef }> {
+  await mkdir(tmpRoot, { recursive: true });
+  const dir = await mkdtemp(join(tmpRoot, 'repo-fetch-'));
+  const signal = AbortSignal.any([r.signal, AbortSignal.timeout(r.timeoutMs)]);
+  const { url, secrets, env } = gitAccess(r.repoUrl, dir);
+  const git = (args: string[], o: { limit?: boolean } = {}) => runGit(dir, [...configArgs(r.checked), ...args], env, signal, secrets, o.limit ? r.maxBytes : undefined);
+  try {
+    await git(['init', '--bare', '--quiet', '.']);
+    await git(['fetch', '--depth=1', '--no-tags', '--quiet', url, `refs/heads/${r.branch}`], { limit: true })
+      .catch((err: Error) => { throw new FetchError(`could not fetch branch ${r.branch}: ${err.message}`); });
+    const head = (await git(['rev-parse', '--verify', 'FETCH_HEAD^{commit}'])).stdout.trim();
+    if (r.commit && head !== r.commit) {
+      // The branch moved on since the push: fetch the pushed commit itself.
+      await git(['fetch', '--depth=1', '--no-tags', '--quiet', url, r.commit], { limit: true })
+        .catch((err: Error) => { throw new FetchError(`commit ${r.commit} is no longer the head of ${r.branch} and the repository does not serve it by id: ${err.message}`); });
+      await git(['cat-file', '-e', `${r.commit}^{commit}`]).catch(() => { throw new FetchError(`the repository did not send commit ${r.commit}`); });
+    }
+    const commit = r.commit ?? head;
+    const archive = spawn('git', ['archive', '--format=tar.gz', commit], { cwd: dir, env, signal, stdio: ['ignore', 'pipe', 'ignore'] });
+    const exited = new Promise<number | null>((resolve) => archive.on('close', (code) => resolve(code)));
+    archive.on('error', () => undefined);
+    const source = await blobs.put(r.key, archive.stdout.pipe(sizeLimit(r.maxBytes)))
+      .catch((err: Error) => { throw new FetchError(signal.aborted ? timeoutWords(r.timeoutMs) : `archiving ${commit.slice(0, 7)}: ${err.message.replace(/^storing blob \S+: /, '')}`); });
+    if (await exited !== 0) {
+      await blobs.delete(r.key);
+      throw new FetchError(`git archive of ${commit.slice(0, 7)} failed`);
+    }
+    return { commit, source };
+  } catch (err) {
+    if (signal.aborted && !(err instanceof FetchError && /took longer/.test(err.message))) throw new FetchError(r.signal.aborted ? 'the platform is stopping' : timeoutWords(r.timeoutMs));
+    throw err;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The URL without credentials, and an environment that hands them to git as a header instead (never in argv). */
+function gitAccess(repoUrl: string, home: string): { url: string; secrets: string[]; env: NodeJS.ProcessEnv } {
+  const u = new URL(repoUrl);
+  const user = decodeURIComponent(u.username);
+  const password = decodeURIComponent(u.password);
+  u.username = '';
+  u.password = '';
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH, HOME: home, LANG: 'C', GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '/bin/false', SSH_ASKPASS: '/bin/false',
+    GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
+  };
+  for (const k of ['http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY']) if (process.env[k]) env[k] = process.env[k];
+  const secrets = [user, password].filter((s) => s.length >= 3);
+  if (user || password) {
+    const basic = Buffer.from(`${user}:${password}`).toString('base64');
+    secrets.push(basic);
+    Object.assign(env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` });
+  }
+  return { url: u.toString(), secrets, env };
+}
+
+function configArgs(checked: CheckedRepo): string[] {
+  const cfg = [
+    'http.followRedirects=false', 'credential.helper=', 'protocol.allow=never', 'protocol.http.allow=always', 'protocol.https.allow=always',
+    'http.lowSpeedLimit=1000', 'http.lowSpeedTime=30', 'core.hooksPath=/dev/null',
+    ...(checked.resolve ? [`http.curloptResolve=${checked.resolve}`] : []),
+  ];
+  return cfg.flatMap((c) => ['-c', c]);
+}
+
+/** Runs git; rejects with the end of its error output (credentials masked) when it fails. */
+function runGit(cwd: string, args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal, secrets: string[], maxFileBytes?: number): Promise<{ stdout: string }> {
+  const [cmd, argv] = maxFileBytes && PRLIMIT ? [PRLIMIT, [`--fsize=${maxFileBytes}`, '--', 'git', ...args]] : ['git', args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd, env, signal, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { if (stdout.length < 100_000) stdout += d; });
+    child.stderr.on('data', (d) => { if (stderr.length < 100_000) stderr += d; });
+    child.on('error', (err) => reject(new Error(err.name === 'AbortError' ? 'stopped' : err.message)));
+    child.on('close', (code, sig) => {
+      if (code === 0) return resolve({ stdout });
+      if (sig === 'SIGXFSZ') return reject(new Error(`the repository sent more than ${Math.round((maxFileBytes ?? 0) / 1e6)} MB (PAAS_REPO_MAX_MB)`));
+      reject(new Error(masked(lastLines(stderr) || `git exited with ${sig ?? `status ${code}`}`, secrets)));
+    });
+  });
+}
+
+function sizeLimit(max: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > max) return cb(new Error(`the source is larger than ${Math.round(max / 1e6)} MB (PAAS_REPO_MAX_MB)`));
+      cb(null, chunk);
+    },
+  });
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(-3).join(' / ').slice(0, 500);
+}
+
+function masked(text: string, secrets: string[]): string {
+  return secrets.reduce((t, s) => t.split(s).join('*****'), text);
+}
+
+function timeoutWords(ms: number): string {
+  return `fetching took longer than ${Math.round(ms / 1000)} s (PAAS_REPO_FETCH_TIMEOUT_MS)`;
+}
+

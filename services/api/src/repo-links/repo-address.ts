@@ -1,0 +1,92 @@
+import { lookup } from 'node:dns/promises';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { Inject, Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { invalid } from '@paas/contracts';
+import type { ApiSettings } from '../config.js';
+import { checkRepoAddresses, curlResolveEntry, repoTarget, type OwnListeners, type RepoTarget } from '../domain/repo-address-guard.js';
+import { GrpcServer } from '../grpc/grpc-server.js';
+import { RendezvousListener } from '../rendezvous/rendezvous-listener.js';
+import { HttpsListener } from '../tls/https-listener.js';
+import { SETTINGS } from '../tokens.js';
+
+/** Where a fetch may go: the target, the checked address, and libcurl's pin of the name to it. */
+export interface CheckedRepo {
+  readonly target: RepoTarget;
+  readonly address: string;
+  readonly resolve: string | null;
+}
+
+const LOOKUP_TIMEOUT_MS = 10_000;
+
+/** The guard's adapter: resolves repo_url's host and checks every address against the guard. */
+@Injectable()
+export class RepoAddressCheck {
+  constructor(
+    @Inject(SETTINGS) private readonly settings: ApiSettings,
+    private readonly http: HttpAdapterHost,
+    private readonly https: HttpsListener,
+    private readonly rendezvous: RendezvousListener,
+    private readonly grpc: GrpcServer,
+  ) {}
+
+  /** The address to fetch `url` from; invalid_params (422) with the reason when it is refused. */
+  async check(url: URL): Promise<CheckedRepo> {
+    const target = repoTarget(url);
+    let addresses: string[];
+    try {
+      const found = await Promise.race([
+        lookup(target.host, { all: true, verbatim: true }),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS / 1000} s`)), LOOKUP_TIMEOUT_MS).unref()),
+      ]);
+      addresses = found.map((a) => a.address);
+    } catch (err) {
+      throw invalid(`repo_url's host ${target.host} cannot be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the URL.`);
+    }
+    const verdict = checkRepoAddresses(target, addresses, this.settings.repos.allowed, this.ownListeners());
+    if (!verdict.ok) throw invalid(`${verdict.reason}.`);
+    return { target, address: verdict.address, resolve: curlResolveEntry(target, verdict.address) };
+  }
+
+  /** Every port this platform (and the services it relies on) listens on, as far as the api knows. */
+  private ownListeners(): OwnListeners {
+    const s = this.settings;
+    const ports = [s.port, s.tlsPort, s.grpcPort, s.rendezvousPort, s.registryPort, s.routerPort, ...natsPorts(s.messaging.natsUrl), ...envPorts()];
+    const bound = [
+      () => (this.http.httpAdapter?.getHttpServer()?.address() as AddressInfo | null)?.port,
+      () => Number(new URL(this.https.url).port),
+      () => this.rendezvous.port,
+      () => Number(this.grpc.address.split(':').pop()),
+    ];
+    for (const port of bound) {
+      try {
+        const p = port();
+        if (p) ports.push(p);
+      } catch {
+        // not listening (yet): nothing to protect there
+      }
+    }
+    const localAddresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, '')));
+    return { ports: ports.filter((p) => p > 0), portRanges: [s.repos.dynoPorts], localAddresses };
+  }
+}
+
+function natsPorts(urls: string): number[] {
+  return urls.split(',').map((u) => Number(safeUrl(u.trim())?.port || 4222));
+}
+
+/** Ports of the platform's PostgreSQL and Redis, as the services read them. */
+function envPorts(): number[] {
+  const pg = [process.env.DATABASE_URL, process.env.PAAS_ADDON_POSTGRES_URL].map((u) => Number((u && safeUrl(u)?.port) || 5432));
+  const redis = Number((process.env.PAAS_ADDON_REDIS_URL && safeUrl(process.env.PAAS_ADDON_REDIS_URL)?.port) || 6379);
+  return [...pg, redis];
+}
+
+function safeUrl(u: string): URL | undefined {
+  try {
+    return new URL(u);
+  } catch {
+    return undefined;
+  }
+}

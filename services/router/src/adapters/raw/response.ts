@@ -1,0 +1,109 @@
+import { isHeadError, parseResponseHead, responseFraming } from '../../domain/http-head.js';
+import { clientResponseHead, connectionHas } from '../../domain/head-rewrite.js';
+import type { ClientConnection } from './client-connection.js';
+import type { DynoSocket } from './dyno-pool.js';
+import { CHUNKED, DONE, LENGTH, MAX_HEAD, NO_BODY, RawExchange, RESPONDING, UNTIL_CLOSE } from './exchange.js';
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+/** Up to this many body bytes go out in the same buffer as the response head (one write, one packet). */
+const COALESCE = 16 * 1024;
+
+/**
+ * Bytes from the dyno for exchange x: the response head is parsed once (interim 1xx answers are
+ * passed on), rewritten and sent with the body bytes that came with it in one write; the body is
+ * relayed by its framing until its end, which completes the exchange.
+ */
+export function onDynoBytes(c: ClientConnection, x: RawExchange, d: DynoSocket, chunk: Buffer): void {
+  x.lastActivity = Date.now();
+  if (x.phase === RESPONDING) return relayBody(c, x, d, chunk, 0);
+  let buf = x.respHead === null ? chunk : Buffer.concat([x.respHead, chunk]);
+  for (;;) {
+    const end = buf.indexOf(CRLF2);
+    if (end < 0) {
+      if (buf.length > MAX_HEAD) return badResponse(c, x, d);
+      x.respHead = buf;
+      return;
+    }
+    const h = parseResponseHead(buf.toString('latin1', 0, end));
+    if (isHeadError(h) || h.status === 101) return badResponse(c, x, d);
+    if (h.status < 200) {
+      // An interim answer (100, 102, 103): passed on, the final one follows.
+      if (!c.socket.write(clientResponseHead(h, { chunked: false, close: false }), 'latin1')) d.socket.pause();
+      if (end + 4 >= buf.length) { x.respHead = null; return; }
+      buf = buf.subarray(end + 4);
+      continue;
+    }
+    const framing = responseFraming(h, x.method);
+    if (isHeadError(framing)) return badResponse(c, x, d);
+    x.respHead = null;
+    x.status = h.status;
+    x.phase = RESPONDING;
+    x.headSent = true;
+    c.deadline = x.lastActivity + c.plane.o.idleTimeoutMs;
+    const kind = framing.kind === 'length' ? LENGTH : framing.kind === 'chunked' ? CHUNKED : framing.kind === 'close' ? UNTIL_CLOSE : NO_BODY;
+    x.responseBody(kind, framing.kind === 'length' ? framing.length : 0);
+    x.reusable = kind !== UNTIL_CLOSE && !connectionHas(h, 'close') && (h.minor === 1 || connectionHas(h, 'keep-alive'));
+    x.closeClient = kind === UNTIL_CLOSE || x.clientClose || !x.reqDone || c.plane.draining;
+    const head = clientResponseHead(h, { chunked: kind === CHUNKED, close: x.closeClient });
+    const start = end + 4;
+    const bodyEnd = x.responseBodyEnd(buf, start, buf.length);
+    if (bodyEnd === -2) return cut(c, x);
+    const stop = bodyEnd < 0 ? buf.length : bodyEnd;
+    if (bodyEnd >= 0 && bodyEnd < buf.length) x.reusable = false; // bytes past the response: not to be trusted
+    const n = stop - start;
+    x.bytes += n;
+    let flowing: boolean;
+    if (n === 0) {
+      flowing = c.socket.write(head, 'latin1');
+    } else if (n <= COALESCE) {
+      const out = Buffer.allocUnsafe(head.length + n);
+      out.write(head, 0, 'latin1');
+      buf.copy(out, head.length, start, stop);
+      flowing = c.socket.write(out);
+    } else {
+      c.socket.cork();
+      c.socket.write(head, 'latin1');
+      flowing = c.socket.write(buf.subarray(start, stop));
+      c.socket.uncork();
+    }
+    if (bodyEnd >= 0) return c.finish(x);
+    if (!flowing) d.socket.pause();
+    return;
+  }
+}
+
+function relayBody(c: ClientConnection, x: RawExchange, d: DynoSocket, chunk: Buffer, start: number): void {
+  const end = x.responseBodyEnd(chunk, start, chunk.length);
+  if (end === -2) return cut(c, x);
+  const stop = end < 0 ? chunk.length : end;
+  if (stop > start) {
+    x.bytes += stop - start;
+    const flowing = c.socket.write(start === 0 && stop === chunk.length ? chunk : chunk.subarray(start, stop));
+    if (end < 0) {
+      if (!flowing) d.socket.pause();
+      return;
+    }
+  }
+  if (end >= 0) {
+    if (end < chunk.length) x.reusable = false;
+    c.finish(x);
+  }
+}
+
+/** The dyno's answer is not HTTP this router can relay: as good as no answer (H13). */
+function badResponse(c: ClientConnection, x: RawExchange, d: DynoSocket): void {
+  d.discard();
+  x.upstream = null;
+  x.respHead = null;
+  c.fail(x, 'H13');
+}
+
+/** The body's framing broke mid-response: the client connection is cut, like a dyno gone mid-response (H18). */
+function cut(c: ClientConnection, x: RawExchange): void {
+  c.record(x, x.status ?? 502, 'H18');
+  x.phase = DONE;
+  x.upstream?.discard();
+  x.upstream = null;
+  c.x = null;
+  c.socket.destroy();
+}
