@@ -10,6 +10,7 @@ import { registerGitCredentials } from './commands/git-credentials.js';
 import { registerLogs } from './commands/logs.js';
 import { registerPs } from './commands/ps.js';
 import { registerReleases } from './commands/releases.js';
+import { registerRepo } from './commands/repo.js';
 import { registerRun } from './commands/run.js';
 import type { Context } from './context.js';
 
@@ -28,7 +29,7 @@ export function buildProgram(ctx: Context): Command {
       // Commander's errors in one line, as every other error of the CLI.
       outputError: (s, write) => write(` ▸    ${s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
     });
-  for (const register of [registerAuth, registerApps, registerConfig, registerReleases, registerPs, registerLogs, registerBuildCache, registerRun, registerDomains, registerGitCredentials, registerContainer, registerAppSetups]) {
+  for (const register of [registerAuth, registerApps, registerConfig, registerReleases, registerPs, registerLogs, registerBuildCache, registerRun, registerDomains, registerGitCredentials, registerContainer, registerAppSetups, registerRepo]) {
     register(program, ctx);
   }
   // Subcommands report their own usage errors the same way, and never call process.exit.

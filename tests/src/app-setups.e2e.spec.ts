@@ -68,6 +68,8 @@ describe('app setups: an app made from a tarball and its app.json (add-ons, env,
     assert.equal(config.MODE, 'demo', 'the value default of app.json');
     assert.match(config.SECRET_KEY!, /^[0-9a-f]{64}$/, 'generator: secret makes 64 hex digits');
     assert.match(config.DATABASE_URL!, /^postgres:\/\//);
+    const addons = (await p.api('GET', '/apps/seeded-notes/addons')).body as { addon_service: { name: string }; state: string }[];
+    assert.deepEqual(addons.map((a) => [a.addon_service.name, a.state]), [['heroku-postgresql', 'provisioned']], 'one database: the first deploy does not make another');
     const formation = (await p.api('GET', '/apps/seeded-notes/formation')).body as { type: string; quantity: number; size: string }[];
     assert.deepEqual(formation.map((f) => [f.type, f.quantity, f.size]), [['web', 1, 'basic']], "app.json's formation applied");
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { waitFor } from '@paas/testing';
 import { git, pythonServer, Scratch } from './git.js';
 import { GitServer } from './git-server.js';
+import { PaasCli } from './paas-cli.js';
 import { Platform } from './platform.js';
 
 const SECRET = 'whsec-correct-horse-battery';
@@ -143,6 +144,21 @@ describe('repository links: signed push webhooks and manual deploys build the co
     assert.equal((await p.viaRouter('repo-app')).body, 'repo v3', 'the app still serves the last deploy');
   });
 
+  test('a signed push of a commit the repository does not have answers 202, then its failure is in the app\'s log and nothing is built', async () => {
+    const before = (await builds('repo-app')).length;
+    const missing = 'feedface'.repeat(5);
+    const hook = await deliver('repo-app', pushEvent('main', missing));
+    assert.equal(hook.status, 202, JSON.stringify(hook.body));
+    const line = await waitFor('the failure in the app log', async () => {
+      const session = await p.api('POST', '/apps/repo-app/log-sessions', { lines: 500, source: 'app' });
+      const text = await (await fetch(session.body.logplex_url, { headers: { accept: 'text/event-stream' } })).text();
+      return text.split('\n').find((l) => l.includes(`Deploy of main ${missing.slice(0, 7)} failed`));
+    }, { timeoutMs: 60_000, intervalMs: 250 });
+    assert.match(line, /app\[api\]: Deploy of main feedfac failed: Could not fetch main from http:\/\/deploy:\*\*\*\*\*@127\.0\.0\.1:\d+\/webapp\.git: commit feedface\w+ is no longer the head of main/);
+    assert.ok(!line.includes(TOKEN));
+    assert.equal((await builds('repo-app')).length, before);
+  });
+
   test('a manual deploy builds the head of the branch asked for; with auto_deploy off a signed push is ignored', async () => {
     const feature = await head(work); // the working repo is on the feature commit pushed above
     const manual = await p.api('POST', '/apps/repo-app/repo-link/deploys', { branch: 'feature' });
@@ -161,6 +177,23 @@ describe('repository links: signed push webhooks and manual deploys build the co
     assert.equal((await builds('repo-app')).length, count);
   });
 
+  test('the paas CLI links an app, shows the link and deploys a branch with its build output', async () => {
+    assert.equal((await p.api('POST', '/apps', { name: 'repo-cli' })).status, 201);
+    const cli = await PaasCli.create({ PAAS_API_URL: p.apiUrl, PAAS_API_KEY: p.apiKey });
+    scratch.keep(cli.home);
+    const linked = await cli.run(['repo:link', gs.url('webapp', `deploy:${TOKEN}`), '--branch', 'main', '--secret', SECRET, '-a', 'repo-cli']);
+    assert.equal(linked.code, 0, linked.out);
+    assert.match(linked.stdout, /Repository: http:\/\/deploy:\*\*\*\*\*@127\.0\.0\.1:\d+\/webapp\.git\nBranch: +main\nAuto-deploy: off/);
+    assert.ok(!linked.out.includes(TOKEN) && !linked.out.includes(SECRET));
+    const main = await head(gs.path('webapp'));
+    const deployed = await cli.run(['repo:deploy', '-a', 'repo-cli'], { timeoutMs: 180_000 });
+    assert.equal(deployed.code, 0, deployed.out);
+    assert.match(deployed.stderr, /Fetched main \(\w{7}\)[\s\S]*Python app detected/);
+    assert.match(deployed.stdout, new RegExp(`Deploying ${main.slice(0, 7)} from main`));
+    await serves('repo-cli', 'repo v4');
+    assert.equal((await lastRelease('repo-cli')).description, `Deploy ${main.slice(0, 7)} from main`);
+  });
+
   test('repo_urls at the metadata address, the platform\'s own api port and other internal places are refused with 422 saying how to allow them', async () => {
     const refused = async (repo_url: string) => {
       const r = await p.api('POST', '/apps/repo-app/repo-link', { repo_url, branch: 'main', auto_deploy: true, secret: SECRET });
@@ -177,6 +210,29 @@ describe('repository links: signed push webhooks and manual deploys build the co
     assert.match(await refused(`http://u:${TOKEN}@169.254.169.254/x.git`), /link-local/);
     assert.ok(!(await refused(`http://u:${TOKEN}@169.254.169.254/x.git`)).includes(TOKEN), 'the token is not echoed');
     assert.equal((await p.api('GET', '/apps/repo-app/repo-link')).body.auto_deploy, false, 'the link is unchanged');
+  });
+
+  test('only users who may deploy the app see or change its link: a stranger gets 404, a collaborator may', async () => {
+    const tokenFor = async (email: string) => {
+      assert.equal((await p.api('POST', '/accounts', { email, password: `${email}-password` })).status, 201);
+      const r = await fetch(`${p.apiUrl}/oauth/authorizations`, {
+        method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${email}:${email}-password`).toString('base64')}`, 'content-type': 'application/json' }, body: '{}',
+      });
+      return ((await r.json()) as { access_token: { token: string } }).access_token.token;
+    };
+    const stranger = await tokenFor('stranger@example.com');
+    const helper = await tokenFor('helper@example.com');
+    const body = { repo_url: gs.url('webapp'), branch: 'main', auto_deploy: true, secret: 'the-strangers-secret' };
+    assert.equal((await p.api('GET', '/apps/repo-app/repo-link', undefined, stranger)).status, 404);
+    assert.equal((await p.api('POST', '/apps/repo-app/repo-link', body, stranger)).status, 404);
+    assert.equal((await p.api('POST', '/apps/repo-app/repo-link/deploys', {}, stranger)).status, 404);
+    assert.equal((await p.api('DELETE', '/apps/repo-app/repo-link', undefined, stranger)).status, 404);
+    assert.equal((await p.api('GET', '/apps/repo-app/repo-link')).body.secret_set, true, 'the link is as it was');
+
+    assert.equal((await p.api('POST', '/apps/repo-app/collaborators', { user: 'helper@example.com' })).status, 201);
+    const shown = await p.api('GET', '/apps/repo-app/repo-link', undefined, helper);
+    assert.equal(shown.status, 200);
+    assert.equal(shown.body.branch, 'main');
   });
 
   test('unlinking and destroying the app remove the link', async () => {

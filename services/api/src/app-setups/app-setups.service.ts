@@ -79,6 +79,7 @@ export class AppSetupsService implements OnApplicationBootstrap, OnApplicationSh
 
   /** What the deploy page shows of a template tarball: its app.json, checked. */
   async template(url: unknown) {
+    if (typeof url !== 'string' || url === '') throw invalid('Name the template: /deploy/template?url=<http(s) URL of a .tar.gz with an app.json>.');
     const blob = sourceBlob.parse({ url });
     const source = await this.builds.fetchSource(blob, `sources/templates/${randomUUID()}.tar.gz`);
     try {

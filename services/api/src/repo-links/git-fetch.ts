@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { BlobRef } from '@paas/contracts';
@@ -43,15 +43,18 @@ export async function fetchCommit(blobs: FileBlobStore, tmpRoot: string, r: Fetc
   const dir = await mkdtemp(join(tmpRoot, 'repo-fetch-'));
   const signal = AbortSignal.any([r.signal, AbortSignal.timeout(r.timeoutMs)]);
   const { url, secrets, env } = gitAccess(r.repoUrl, dir);
-  const git = (args: string[], o: { limit?: boolean } = {}) => runGit(dir, [...configArgs(r.checked), ...args], env, signal, secrets, o.limit ? r.maxBytes : undefined);
+  const git = (args: string[]) => runGit(dir, [...configArgs(r.checked), ...args], env, signal, secrets);
+  /** A fetch, its pack file limited in size (the whole transfer: fetch.unpackLimit=1 keeps it one pack). */
+  const fetch = (what: string) => runGit(dir, [...configArgs(r.checked), 'fetch', '--depth=1', '--no-tags', '--quiet', url, what], env, signal, secrets, r.maxBytes)
+    .catch(async (err: Error) => { throw await packTooLarge(dir, r.maxBytes) ? new Error(`the repository sent more than ${mb(r.maxBytes)} MB (PAAS_REPO_MAX_MB)`) : err; });
   try {
     await git(['init', '--bare', '--quiet', '.']);
-    await git(['fetch', '--depth=1', '--no-tags', '--quiet', url, `refs/heads/${r.branch}`], { limit: true })
+    await fetch(`refs/heads/${r.branch}`)
       .catch((err: Error) => { throw new FetchError(`could not fetch branch ${r.branch}: ${err.message}`); });
     const head = (await git(['rev-parse', '--verify', 'FETCH_HEAD^{commit}'])).stdout.trim();
     if (r.commit && head !== r.commit) {
       // The branch moved on since the push: fetch the pushed commit itself.
-      await git(['fetch', '--depth=1', '--no-tags', '--quiet', url, r.commit], { limit: true })
+      await fetch(r.commit)
         .catch((err: Error) => { throw new FetchError(`commit ${r.commit} is no longer the head of ${r.branch} and the repository does not serve it by id: ${err.message}`); });
       await git(['cat-file', '-e', `${r.commit}^{commit}`]).catch(() => { throw new FetchError(`the repository did not send commit ${r.commit}`); });
     }
@@ -59,15 +62,18 @@ export async function fetchCommit(blobs: FileBlobStore, tmpRoot: string, r: Fetc
     const archive = spawn('git', ['archive', '--format=tar.gz', commit], { cwd: dir, env, signal, stdio: ['ignore', 'pipe', 'ignore'] });
     const exited = new Promise<number | null>((resolve) => archive.on('close', (code) => resolve(code)));
     archive.on('error', () => undefined);
-    const source = await blobs.put(r.key, archive.stdout.pipe(sizeLimit(r.maxBytes)))
-      .catch((err: Error) => { throw new FetchError(signal.aborted ? timeoutWords(r.timeoutMs) : `archiving ${commit.slice(0, 7)}: ${err.message.replace(/^storing blob \S+: /, '')}`); });
+    const source = await blobs.put(r.key, archive.stdout.pipe(sizeLimit(r.maxBytes))).catch(async (err: Error) => {
+      archive.kill('SIGKILL');
+      await exited;
+      throw new FetchError(`archiving ${commit.slice(0, 7)}: ${err.message.replace(/^storing blob \S+: /, '')}`);
+    });
     if (await exited !== 0) {
       await blobs.delete(r.key);
       throw new FetchError(`git archive of ${commit.slice(0, 7)} failed`);
     }
     return { commit, source };
   } catch (err) {
-    if (signal.aborted && !(err instanceof FetchError && /took longer/.test(err.message))) throw new FetchError(r.signal.aborted ? 'the platform is stopping' : timeoutWords(r.timeoutMs));
+    if (signal.aborted) throw new FetchError(r.signal.aborted ? 'the platform is stopping' : timeoutWords(r.timeoutMs));
     throw err;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -98,7 +104,7 @@ function gitAccess(repoUrl: string, home: string): { url: string; secrets: strin
 function configArgs(checked: CheckedRepo): string[] {
   const cfg = [
     'http.followRedirects=false', 'credential.helper=', 'protocol.allow=never', 'protocol.http.allow=always', 'protocol.https.allow=always',
-    'http.lowSpeedLimit=1000', 'http.lowSpeedTime=30', 'core.hooksPath=/dev/null',
+    'http.lowSpeedLimit=1000', 'http.lowSpeedTime=30', 'core.hooksPath=/dev/null', 'fetch.unpackLimit=1', 'transfer.unpackLimit=1',
     ...(checked.resolve ? [`http.curloptResolve=${checked.resolve}`] : []),
   ];
   return cfg.flatMap((c) => ['-c', c]);
@@ -116,7 +122,6 @@ function runGit(cwd: string, args: string[], env: NodeJS.ProcessEnv, signal: Abo
     child.on('error', (err) => reject(new Error(err.name === 'AbortError' ? 'stopped' : err.message)));
     child.on('close', (code, sig) => {
       if (code === 0) return resolve({ stdout });
-      if (sig === 'SIGXFSZ') return reject(new Error(`the repository sent more than ${Math.round((maxFileBytes ?? 0) / 1e6)} MB (PAAS_REPO_MAX_MB)`));
       reject(new Error(masked(lastLines(stderr) || `git exited with ${sig ?? `status ${code}`}`, secrets)));
     });
   });
@@ -127,10 +132,22 @@ function sizeLimit(max: number): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
       seen += chunk.length;
-      if (seen > max) return cb(new Error(`the source is larger than ${Math.round(max / 1e6)} MB (PAAS_REPO_MAX_MB)`));
+      if (seen > max) return cb(new Error(`the source is larger than ${mb(max)} MB (PAAS_REPO_MAX_MB)`));
       cb(null, chunk);
     },
   });
+}
+
+/** Whether a failed fetch stopped at the file size limit (git reports it only as a failed index-pack). */
+async function packTooLarge(dir: string, max: number): Promise<boolean> {
+  const packs = join(dir, 'objects', 'pack');
+  const files = await readdir(packs).catch(() => [] as string[]);
+  const sizes = await Promise.all(files.map((f) => stat(join(packs, f)).then((s) => s.size, () => 0)));
+  return sizes.some((size) => size >= max);
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / (1024 * 1024));
 }
 
 function lastLines(text: string): string {

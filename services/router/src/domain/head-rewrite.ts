@@ -11,14 +11,24 @@ import { headerTokens, type ParsedHead } from './http-head.js';
 /** What a request header is to the rewrite: dropped (hop-by-hop or replaced by the router), or Via (appended to). */
 const DROP = 1;
 const VIA_HEADER = 2;
-const REQUEST_SPECIAL = new Map<string, number>([
-  ['connection', DROP], ['keep-alive', DROP], ['te', DROP], ['trailer', DROP], ['transfer-encoding', DROP], ['upgrade', DROP],
-  ['x-forwarded-for', DROP], ['x-forwarded-proto', DROP], ['x-forwarded-port', DROP], ['x-request-start', DROP], ['x-request-id', DROP],
-  ['via', VIA_HEADER],
-]);
-const RESPONSE_SPECIAL = new Map<string, number>([
-  ['connection', DROP], ['keep-alive', DROP], ['te', DROP], ['trailer', DROP], ['upgrade', DROP], ['via', VIA_HEADER],
-]);
+/** A switch rather than a Map: no hashing of each freshly lowercased name. */
+function requestSpecial(name: string): number {
+  switch (name) {
+    case 'connection': case 'keep-alive': case 'te': case 'trailer': case 'transfer-encoding': case 'upgrade':
+    case 'x-forwarded-for': case 'x-forwarded-proto': case 'x-forwarded-port': case 'x-request-start': case 'x-request-id':
+      return DROP;
+    case 'via': return VIA_HEADER;
+    default: return 0;
+  }
+}
+
+function responseSpecial(name: string): number {
+  switch (name) {
+    case 'connection': case 'keep-alive': case 'te': case 'trailer': case 'upgrade': return DROP;
+    case 'via': return VIA_HEADER;
+    default: return 0;
+  }
+}
 
 /** What the router knows about a request that the dyno learns from headers. */
 export interface DynoRequestFacts {
@@ -41,7 +51,7 @@ export function dynoRequestHead(h: ParsedHead, f: DynoRequestFacts): string {
   let via = '';
   for (let i = 0; i < lower.length; i++) {
     const name = lower[i];
-    const special = REQUEST_SPECIAL.get(name);
+    const special = requestSpecial(name);
     if (special === VIA_HEADER) {
       via = via === '' ? raw[2 * i + 1] : `${via}, ${raw[2 * i + 1]}`;
       continue;
@@ -66,7 +76,7 @@ export function clientResponseHead(h: ParsedHead, o: { chunked: boolean; close: 
   let via = '';
   for (let i = 0; i < lower.length; i++) {
     const name = lower[i];
-    const special = RESPONSE_SPECIAL.get(name);
+    const special = responseSpecial(name);
     if (special === VIA_HEADER) {
       via = via === '' ? raw[2 * i + 1] : `${via}, ${raw[2 * i + 1]}`;
       continue;

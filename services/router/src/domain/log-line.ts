@@ -23,21 +23,10 @@ export interface RequestRecord {
  * errors prefixed with `at=error code=H14 desc="No web processes running"`.
  */
 export function routerLogLine(r: RequestRecord): string {
+  // One template, built once per request (this runs for every request the router serves).
   const head = r.code ? `at=error code=${r.code} desc="${ROUTER_ERRORS[r.code].desc}"` : 'at=info';
-  return [
-    head,
-    `method=${r.method}`,
-    `path=${quote(r.path)}`,
-    `host=${r.host}`,
-    `request_id=${r.requestId}`,
-    `fwd=${quote(r.fwd)}`,
-    `dyno=${r.dyno ?? ''}`,
-    `connect=${ms(r.connectMs)}`,
-    `service=${ms(r.serviceMs)}`,
-    `status=${r.status}`,
-    `bytes=${r.bytes ?? ''}`,
-    `protocol=${r.protocol}`,
-  ].join(' ');
+  return `${head} method=${r.method} path=${quote(r.path)} host=${r.host} request_id=${r.requestId} fwd=${quote(r.fwd)} ` +
+    `dyno=${r.dyno ?? ''} connect=${ms(r.connectMs)} service=${ms(r.serviceMs)} status=${r.status} bytes=${r.bytes ?? ''} protocol=${r.protocol}`;
 }
 
 function ms(v: number | undefined): string {
@@ -46,5 +35,6 @@ function ms(v: number | undefined): string {
 
 /** Double-quoted with `\` and `"` escaped, so a hostile path cannot forge fields. */
 function quote(s: string): string {
+  if (s.indexOf('"') < 0 && s.indexOf('\\') < 0) return `"${s}"`;
   return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }

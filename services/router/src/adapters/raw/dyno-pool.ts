@@ -8,6 +8,13 @@ export interface DynoOwner {
   onDynoClose(d: DynoSocket): void;
 }
 
+/**
+ * Every dyno connection reads into this one buffer (node's `onread`): no allocation and no stream
+ * machinery per read. A read is handled before the next one, and whoever keeps or writes its
+ * bytes on copies them first (response.ts).
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 /** Idle pooled connections unused this long are closed (dynos usually close theirs sooner). */
 const IDLE_MS = 30_000;
 
@@ -28,7 +35,6 @@ export class DynoSocket {
   constructor(readonly socket: Socket, readonly key: string, private readonly pool: DynoPool) {
     socket.setNoDelay(true);
     socket.on('connect', this.onConnect);
-    socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
@@ -39,8 +45,9 @@ export class DynoSocket {
     this.owner?.onDynoConnect(this);
   };
 
-  private readonly onData = (chunk: Buffer): void => {
-    if (this.owner !== null) this.owner.onDynoData(this, chunk);
+  /** Bytes read into READ_BUFFER (the view is valid until this returns). */
+  readonly onRead = (n: number, buf: Buffer): void => {
+    if (this.owner !== null) this.owner.onDynoData(this, buf.subarray(0, n));
     else this.socket.destroy(); // bytes nobody asked for: the connection cannot be trusted on
   };
 
@@ -94,7 +101,7 @@ export class DynoPool {
         return d;
       }
     }
-    const d = new DynoSocket(connect({ host, port }), key, this);
+    const d: DynoSocket = new DynoSocket(connect({ host, port, onread: { buffer: READ_BUFFER, callback: (n, buf) => d.onRead(n, buf as Buffer) } }), key, this);
     d.owner = owner;
     return d;
   }

@@ -9,7 +9,7 @@ const CRLF2 = Buffer.from('\r\n\r\n');
 const COALESCE = 16 * 1024;
 
 /**
- * Bytes from the dyno for exchange x: the response head is parsed once (interim 1xx answers are
+ * Bytes from the dyno for exchange x (`chunk` is only valid during this call): the response head is parsed once (interim 1xx answers are
  * passed on), rewritten and sent with the body bytes that came with it in one write; the body is
  * relayed by its framing until its end, which completes the exchange.
  */
@@ -21,7 +21,7 @@ export function onDynoBytes(c: ClientConnection, x: RawExchange, d: DynoSocket, 
     const end = buf.indexOf(CRLF2);
     if (end < 0) {
       if (buf.length > MAX_HEAD) return badResponse(c, x, d);
-      x.respHead = buf;
+      x.respHead = buf.buffer === chunk.buffer ? Buffer.from(buf) : buf; // chunk is the shared read buffer: kept bytes are copied
       return;
     }
     const h = parseResponseHead(buf.toString('latin1', 0, end));
@@ -63,7 +63,7 @@ export function onDynoBytes(c: ClientConnection, x: RawExchange, d: DynoSocket, 
     } else {
       c.socket.cork();
       c.socket.write(head, 'latin1');
-      flowing = c.socket.write(buf.subarray(start, stop));
+      flowing = c.socket.write(Buffer.from(buf.subarray(start, stop)));
       c.socket.uncork();
     }
     if (bodyEnd >= 0) return c.finish(x);
@@ -78,7 +78,8 @@ function relayBody(c: ClientConnection, x: RawExchange, d: DynoSocket, chunk: Bu
   const stop = end < 0 ? chunk.length : end;
   if (stop > start) {
     x.bytes += stop - start;
-    const flowing = c.socket.write(start === 0 && stop === chunk.length ? chunk : chunk.subarray(start, stop));
+    // A copy: chunk is the shared read buffer, and a write the kernel does not take at once keeps its buffer.
+    const flowing = c.socket.write(Buffer.from(chunk.subarray(start, stop)));
     if (end < 0) {
       if (!flowing) d.socket.pause();
       return;
