@@ -89,8 +89,9 @@ describe('fetching one commit of a linked repository (git over smart HTTP on loo
     await assert.rejects(fetchCommit(blobs, tmpRoot, request({ url: gs.url('webapp'), branch: 'nope' })), /could not fetch branch nope: .*couldn't find remote ref/);
 
     const redirecting = await serve((req, res) => res.writeHead(302, { location: `${gs.url('webapp')}${req.url!.replace('/elsewhere.git', '')}` }).end());
+    const served = gs.requests.length;
     await assert.rejects(fetchCommit(blobs, tmpRoot, request({ url: `http://127.0.0.1:${redirecting}/elsewhere.git` })), FetchError);
-    assert.ok(!gs.requests.some((r) => r.includes('elsewhere')), 'the redirect was not followed');
+    assert.equal(gs.requests.length, served, 'the redirect to the git server was not followed');
 
     await gs.create('big');
     const big = await scratch.repo({ 'noise.bin': randomBytes(3 * 1024 * 1024).toString('base64') });
@@ -107,7 +108,8 @@ describe('fetching one commit of a linked repository (git over smart HTTP on loo
   test('credentials in the URL reach the server as Basic auth and never appear in an error', async () => {
     const before = gs.authorizations.length;
     await fetchCommit(blobs, tmpRoot, request({ url: gs.url('webapp', 'deploy:tok%40en-secret') }));
-    assert.deepEqual(gs.authorizations.slice(before).map((a) => Buffer.from(a.replace('Basic ', ''), 'base64').toString()), ['deploy:tok@en-secret', 'deploy:tok@en-secret'].slice(0, gs.authorizations.length - before));
+    const sent = gs.authorizations.slice(before).map((a) => Buffer.from(a.replace('Basic ', ''), 'base64').toString());
+    assert.ok(sent.length > 0 && sent.every((a) => a === 'deploy:tok@en-secret'), JSON.stringify(sent));
     await assert.rejects(fetchCommit(blobs, tmpRoot, request({ url: gs.url('webapp', 'deploy:tok%40en-secret'), branch: 'nope' })), (e: Error) => !e.message.includes('tok@en-secret') && !e.message.includes('tok%40en'));
   });
 });

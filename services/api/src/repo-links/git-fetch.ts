@@ -45,39 +45,44 @@ export async function fetchCommit(blobs: FileBlobStore, tmpRoot: string, r: Fetc
   const { url, secrets, env } = gitAccess(r.repoUrl, dir);
   const git = (args: string[]) => runGit(dir, [...configArgs(r.checked), ...args], env, signal, secrets);
   /** A fetch, its pack file limited in size (the whole transfer: fetch.unpackLimit=1 keeps it one pack). */
-  const fetch = (what: string) => runGit(dir, [...configArgs(r.checked), 'fetch', '--depth=1', '--no-tags', '--quiet', url, what], env, signal, secrets, r.maxBytes)
+  const fetchObjects = (what: string) => runGit(dir, [...configArgs(r.checked), 'fetch', '--depth=1', '--no-tags', '--quiet', url, what], env, signal, secrets, r.maxBytes)
     .catch(async (err: Error) => { throw await packTooLarge(dir, r.maxBytes) ? new Error(`the repository sent more than ${mb(r.maxBytes)} MB (PAAS_REPO_MAX_MB)`) : err; });
   try {
     await git(['init', '--bare', '--quiet', '.']);
-    await fetch(`refs/heads/${r.branch}`)
+    await fetchObjects(`refs/heads/${r.branch}`)
       .catch((err: Error) => { throw new FetchError(`could not fetch branch ${r.branch}: ${err.message}`); });
     const head = (await git(['rev-parse', '--verify', 'FETCH_HEAD^{commit}'])).stdout.trim();
     if (r.commit && head !== r.commit) {
       // The branch moved on since the push: fetch the pushed commit itself.
-      await fetch(r.commit)
+      await fetchObjects(r.commit)
         .catch((err: Error) => { throw new FetchError(`commit ${r.commit} is no longer the head of ${r.branch} and the repository does not serve it by id: ${err.message}`); });
       await git(['cat-file', '-e', `${r.commit}^{commit}`]).catch(() => { throw new FetchError(`the repository did not send commit ${r.commit}`); });
     }
     const commit = r.commit ?? head;
-    const archive = spawn('git', ['archive', '--format=tar.gz', commit], { cwd: dir, env, signal, stdio: ['ignore', 'pipe', 'ignore'] });
-    const exited = new Promise<number | null>((resolve) => archive.on('close', (code) => resolve(code)));
-    archive.on('error', () => undefined);
-    const source = await blobs.put(r.key, archive.stdout.pipe(sizeLimit(r.maxBytes))).catch(async (err: Error) => {
-      archive.kill('SIGKILL');
-      await exited;
-      throw new FetchError(`archiving ${commit.slice(0, 7)}: ${err.message.replace(/^storing blob \S+: /, '')}`);
-    });
-    if (await exited !== 0) {
-      await blobs.delete(r.key);
-      throw new FetchError(`git archive of ${commit.slice(0, 7)} failed`);
-    }
-    return { commit, source };
+    return { commit, source: await archiveInto(blobs, r.key, { dir, env, signal, commit, maxBytes: r.maxBytes }) };
   } catch (err) {
     if (signal.aborted) throw new FetchError(r.signal.aborted ? 'the platform is stopping' : timeoutWords(r.timeoutMs));
     throw err;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Stores `git archive` of the commit (tar.gz, as a push sends it) under `key`, at most maxBytes. */
+async function archiveInto(blobs: FileBlobStore, key: string, o: { dir: string; env: NodeJS.ProcessEnv; signal: AbortSignal; commit: string; maxBytes: number }): Promise<BlobRef> {
+  const archive = spawn('git', ['archive', '--format=tar.gz', o.commit], { cwd: o.dir, env: o.env, signal: o.signal, stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = new Promise<number | null>((resolve) => archive.on('close', (code) => resolve(code)));
+  archive.on('error', () => undefined);
+  const source = await blobs.put(key, archive.stdout.pipe(sizeLimit(o.maxBytes))).catch(async (err: Error) => {
+    archive.kill('SIGKILL');
+    await exited;
+    throw new FetchError(`archiving ${o.commit.slice(0, 7)}: ${err.message.replace(/^storing blob \S+: /, '')}`);
+  });
+  if (await exited !== 0) {
+    await blobs.delete(key);
+    throw new FetchError(`git archive of ${o.commit.slice(0, 7)} failed`);
+  }
+  return source;
 }
 
 /** The URL without credentials, and an environment that hands them to git as a header instead (never in argv). */

@@ -66,7 +66,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
     const nodeConnection = server.listeners('connection')[0] as (socket: Socket) => void;
     const raw = new RawDataPlane({
       domain: settings.domain, connectTimeoutMs: settings.connectTimeoutMs, responseTimeoutMs: settings.responseTimeoutMs,
-      idleTimeoutMs: settings.idleTimeoutMs, quarantine, table, log: process.env.XNOLOG ? () => undefined : (appId, line) => routerLog.publish(appId, line),
+      idleTimeoutMs: settings.idleTimeoutMs, quarantine, table, log: (appId, line) => routerLog.publish(appId, line),
       handOver: (socket, buffered) => {
         socket.pause();
         if (buffered !== null && buffered.length > 0) socket.unshift(buffered);

@@ -1,0 +1,22 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { logTimestamp, newLogLine, parseLogLine } from '@paas/contracts';
+import { LogTimestamps, logLinePayload } from '../src/adapters/router-log.js';
+
+describe('router log payloads', () => {
+  test('given times within and across milliseconds, when stamped, then the same text as logTimestamp', () => {
+    const stamps = new LogTimestamps();
+    const base = Date.UTC(2026, 10, 25, 2, 30, 0, 5);
+    for (const t of [base + 0.0004, base + 0.0123, base + 0.999, base + 1.5, base + 1000.25, base + 0.0004]) {
+      assert.equal(stamps.now(t), logTimestamp(t));
+    }
+  });
+
+  test('given a line with quotes and non-ASCII, when built, then byte for byte what JSON.stringify(newLogLine) gives, and readable', () => {
+    const line = 'at=info method=GET path="/\\"ü" status=200';
+    const t = Date.UTC(2026, 10, 25, 2, 30, 0, 5) + 0.25;
+    const payload = logLinePayload(new LogTimestamps().now(t), line);
+    assert.equal(payload, JSON.stringify(newLogLine('heroku', 'router', line, t)));
+    assert.equal(parseLogLine(payload)?.line, line);
+  });
+});
