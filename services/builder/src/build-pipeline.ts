@@ -142,13 +142,13 @@ export class BuildPipeline {
 
   /** The host, or with the docker runtime a container of the stack image with the build's dirs and the app's cache mounted. */
   private async sandboxFor(pushed: Pushed, dir: string, scratch: string, out: BuildLog): Promise<Sandbox> {
-    const { buildIn, stackImage } = this.settings;
+    const { buildIn, stackImage, buildCaFile } = this.settings;
     if (buildIn === 'host') return new HostSandbox();
     const docker = new Docker();
     if (buildIn === 'auto' && !(await docker.ping().then(() => true, () => false))) return new HostSandbox();
     out.detail(`Building in a container of the stack image ${stackImage}`);
     const mounts = [{ host: dir, at: '/app' }, { host: scratch, at: '/tmp/build' }, { host: await this.cache.appDir(pushed.appId), at: '/cache' }];
-    return StackSandbox.open(docker, stackImage, mounts, { 'paas.app': pushed.data.appName, 'paas.build': pushed.data.buildId });
+    return StackSandbox.open(docker, stackImage, mounts, { 'paas.app': pushed.data.appName, 'paas.build': pushed.data.buildId }, buildCaFile);
   }
 
   /** Empties an app's build cache (Build API / paas builds:cache:purge). */

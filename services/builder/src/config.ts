@@ -1,4 +1,5 @@
 import { messagingSettingsFromEnv, type MessagingSettings } from '@paas/messaging';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** Everything the builder service reads from its environment, validated at boot. */
@@ -17,7 +18,16 @@ export interface BuilderSettings {
   buildIn: 'host' | 'stack' | 'auto';
   /** The stack image builds and dynos run in (PAAS_STACK_IMAGE). */
   stackImage: string;
+  /**
+   * The certificate bundle builds in the stack image trust besides the image's own
+   * (PAAS_BUILD_CA_FILE; default the host's bundle when there is one, `none` for only the
+   * image's): a host behind a TLS-inspecting proxy or with a private package registry then
+   * builds in containers as it does on the host.
+   */
+  buildCaFile: string | null;
 }
+
+const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
 
@@ -29,6 +39,7 @@ export function builderSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
     maxSlugMb: positiveMb(env, 'PAAS_MAX_SLUG_MB', 500),
     buildIn: buildPlace(env.PAAS_RUNTIME),
     stackImage: env.PAAS_STACK_IMAGE || 'paas/stack:bookworm',
+    buildCaFile: caFile(env.PAAS_BUILD_CA_FILE),
   };
 }
 
@@ -48,6 +59,13 @@ function positiveMb(env: NodeJS.ProcessEnv, key: string, fallback: number): numb
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${key}="${raw}" is not a positive whole number of megabytes (default ${fallback})`);
   return n;
+}
+
+function caFile(raw: string | undefined): string | null {
+  if (raw === 'none') return null;
+  if (raw === undefined || raw === '') return existsSync(HOST_CA_BUNDLE) ? HOST_CA_BUNDLE : null;
+  if (!existsSync(raw)) throw new Error(`PAAS_BUILD_CA_FILE="${raw}" does not exist: give a PEM bundle, or none to trust only the stack image's certificates`);
+  return resolve(raw);
 }
 
 function buildPlace(runtime: string | undefined): BuilderSettings['buildIn'] {

@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BuilderHarness } from './harness.js';
@@ -64,5 +65,40 @@ describe('builder with the docker runtime: buildpack builds run in a container o
     const { outcome: old } = await h.build({ files: { ...files, 'package.json': JSON.stringify({ name: 'n', engines: { node: '>=99' } }) } });
     assert.equal(old.type, 'BuildFailed');
     if (old.type === 'BuildFailed') assert.match(old.data.reason, /engines\.node in package\.json asks for ">=99"/);
+  });
+});
+
+describe('builder with the docker runtime: the operator\'s certificate bundle (PAAS_BUILD_CA_FILE) reaches builds', { skip }, () => {
+  let h: BuilderHarness;
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'paas-ca-'));
+    // A real certificate (the first of the host's bundle) behind a marker line the build prints.
+    const host = await readFile('/etc/ssl/certs/ca-certificates.crt', 'utf8');
+    const first = host.slice(host.indexOf('-----BEGIN CERTIFICATE-----'), host.indexOf('-----END CERTIFICATE-----') + 25);
+    await writeFile(join(dir, 'bundle.pem'), `# paas-test-bundle\n${first}\n`);
+    h = await BuilderHarness.start({ buildIn: 'stack', stackImage: IMAGE, buildTimeoutMs: 240_000, buildCaFile: join(dir, 'bundle.pem') });
+  });
+
+  after(async () => {
+    await h?.cleanup();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('node, npm and pip in the build container are pointed at it, read-only', async () => {
+    const files = {
+      'package.json': JSON.stringify({
+        name: 'n', version: '1.0.0', scripts: {
+          start: 'node s.js',
+          'heroku-postbuild': 'head -1 "$NODE_EXTRA_CA_CERTS" && test "$PIP_CERT" = "$NODE_EXTRA_CA_CERTS" && test "$SSL_CERT_FILE" = "$PIP_CERT" && (touch "$NODE_EXTRA_CA_CERTS" 2>/dev/null && echo writable || echo read-only)',
+        },
+      }),
+    };
+    const { outcome, pushed } = await h.build({ files });
+    const out = await h.outputOf(pushed.data.buildId);
+    assert.equal(outcome.type, 'SlugBuilt', out.lines.join('\n'));
+    assert.ok(out.lines.some((l) => l.trim() === '# paas-test-bundle'), out.lines.join('\n'));
+    assert.ok(out.lines.some((l) => l.trim() === 'read-only'), out.lines.join('\n'));
   });
 });

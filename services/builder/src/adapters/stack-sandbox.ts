@@ -9,7 +9,12 @@ import { distinctVersions, parseProbe, PROBE } from './python-interpreters.js';
 export interface Mount {
   readonly host: string;
   readonly at: string;
+  readonly readOnly?: boolean;
 }
+
+/** Where the operator's certificate bundle (PAAS_BUILD_CA_FILE) is seen in a build container. */
+const EXTRA_CA_AT = '/etc/ssl/paas/extra-ca.pem';
+const HOST_PATHS = /^(PIP_CERT|PIP_CLIENT_CERT|npm_config_cafile|NPM_CONFIG_CAFILE)$/;
 
 const STACK_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const pythonsByImage = new Map<string, Promise<StackPython[]>>();
@@ -21,17 +26,24 @@ const pythonsByImage = new Map<string, Promise<StackPython[]>>();
  */
 export class StackSandbox implements Sandbox {
   /** Only the builder's package-tool settings (mirrors, indexes) go in; its paths mean nothing in the container. */
-  readonly env = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(PIP_|npm_config_|NPM_CONFIG_|COREPACK_)/.test(k)));
+  readonly env: Readonly<Record<string, string>>;
 
-  private constructor(private readonly docker: Docker, private readonly container: Docker.Container, private readonly image: string, private readonly mounts: readonly Mount[]) {}
+  private constructor(private readonly docker: Docker, private readonly container: Docker.Container, private readonly image: string, private readonly mounts: readonly Mount[], extraCa: boolean) {
+    // The builder's certificate paths are host paths, meaningless in the container: the bundle below stands for them.
+    const tools = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(PIP_|npm_config_|NPM_CONFIG_|COREPACK_)/.test(k) && !HOST_PATHS.test(k))) as Record<string, string>;
+    // Node (npm, corepack) adds the bundle to its own; pip and OpenSSL take it in place of theirs, so it must be a full bundle.
+    this.env = extraCa ? { ...tools, NODE_EXTRA_CA_CERTS: EXTRA_CA_AT, PIP_CERT: EXTRA_CA_AT, SSL_CERT_FILE: EXTRA_CA_AT } : tools;
+  }
 
-  static async open(docker: Docker, image: string, mounts: readonly Mount[], labels: Record<string, string>): Promise<StackSandbox> {
+  /** Opens the build's container; `caFile` is a host certificate bundle builds trust too (PAAS_BUILD_CA_FILE). */
+  static async open(docker: Docker, image: string, buildMounts: readonly Mount[], labels: Record<string, string>, caFile: string | null = null): Promise<StackSandbox> {
+    const mounts = caFile ? [...buildMounts, { host: caFile, at: EXTRA_CA_AT, readOnly: true }] : buildMounts;
     await docker.getImage(image).inspect().catch(() => {
       throw new BuildError(`The stack image ${image} is not on this machine, so the build cannot run in it`, ['Build it with "npm run stack:build" (or set PAAS_STACK_IMAGE) and push again.']);
     });
     const container = await docker.createContainer({
       Image: image, Cmd: ['sleep', 'infinity'], User: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, WorkingDir: mounts[0].at, Labels: labels,
-      HostConfig: { NetworkMode: 'host', Init: true, Binds: mounts.map((m) => `${m.host}:${m.at}`), CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
+      HostConfig: { NetworkMode: 'host', Init: true, Binds: mounts.map((m) => `${m.host}:${m.at}${m.readOnly ? ':ro' : ''}`), CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
     });
     try {
       await container.start();
@@ -39,7 +51,7 @@ export class StackSandbox implements Sandbox {
       await container.remove({ force: true }).catch(() => undefined);
       throw err;
     }
-    return new StackSandbox(docker, container, image, mounts);
+    return new StackSandbox(docker, container, image, mounts, caFile !== null);
   }
 
   at(hostPath: string): string {
