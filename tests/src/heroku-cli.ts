@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { runInBackground, type Background } from './background.js';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,11 +10,25 @@ import { promisify } from 'node:util';
 export const HEROKU_CLI_DIR = process.env.HEROKU_CLI_DIR || '/var/cache/paas-ci/heroku-cli';
 const BIN = join(HEROKU_CLI_DIR, 'node_modules', '.bin', 'heroku');
 
-/** Installs the heroku npm package into the cache once; later runs reuse it. */
+/**
+ * Installs the heroku npm package into the cache once; later runs reuse it. Spec files run in
+ * parallel and several need it: each installs into a directory of its own and moves it into
+ * place, and the first to land wins, so no install ever sees another's half-written tree.
+ */
 export async function ensureHerokuCli(): Promise<string> {
   if (existsSync(BIN)) return BIN;
-  await mkdir(HEROKU_CLI_DIR, { recursive: true });
-  await promisify(execFile)('npm', ['install', '--prefix', HEROKU_CLI_DIR, '--no-audit', '--no-fund', 'heroku@11'], { maxBuffer: 64 * 1024 * 1024 });
+  await mkdir(dirname(HEROKU_CLI_DIR), { recursive: true });
+  const own = await mkdtemp(`${HEROKU_CLI_DIR}.installing-`);
+  try {
+    await promisify(execFile)('npm', ['install', '--prefix', own, '--no-audit', '--no-fund', 'heroku@11'], { maxBuffer: 64 * 1024 * 1024 });
+    // A directory without the CLI is what an interrupted install left: ours replaces it.
+    if (existsSync(HEROKU_CLI_DIR) && !existsSync(BIN)) await rm(HEROKU_CLI_DIR, { recursive: true, force: true });
+    await rename(own, HEROKU_CLI_DIR).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    });
+  } finally {
+    await rm(own, { recursive: true, force: true });
+  }
   if (!existsSync(BIN)) throw new Error(`npm installed heroku but ${BIN} is missing`);
   return BIN;
 }

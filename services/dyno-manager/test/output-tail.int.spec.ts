@@ -36,4 +36,23 @@ describe('dyno output files, followed', () => {
     assert.ok((await stat(path)).size < 4096 + 1300, `the file is ${(await stat(path)).size} bytes`);
     await tailer.unfollow('d1');
   });
+
+  test('a poll that runs while the file is unfollowed (the dyno just exited) does not tell its lines twice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'paas-tail-'));
+    dirs.push(dir);
+    for (let round = 0; round < 30; round++) {
+      const path = join(dir, `out-${round}.log`);
+      const lines: string[] = [];
+      // A 1 ms poll, so a poll is in flight for most of the rounds when unfollow starts its own read.
+      const tailer = new OutputTailer((_id, line) => lines.push(line), 1);
+      tailers.push(tailer);
+      await appendFile(path, Array.from({ length: 50 }, (_, i) => `round ${round} line ${i}`).join('\n') + '\nno newline at the end');
+      await tailer.follow('run.1', path, false);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await tailer.unfollow('run.1');
+      tailer.close();
+      assert.equal(lines.length, 51, `round ${round}: ${lines.length} lines told`);
+      assert.equal(new Set(lines).size, 51, `round ${round}: a line was told twice`);
+    }
+  });
 });

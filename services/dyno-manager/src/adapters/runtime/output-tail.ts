@@ -4,6 +4,8 @@ interface Followed {
   readonly path: string;
   offset: number;
   partial: string;
+  /** The read in progress: reads of one file never overlap, or a poll and an unfollow would both tell the same lines. */
+  reading: Promise<void>;
 }
 
 const MAX_READ = 1 << 20;
@@ -31,14 +33,14 @@ export class OutputTailer {
   /** Starts following a file, from its start (a new dyno) or its current end (an adopted one). */
   async follow(id: string, path: string, fromEnd: boolean): Promise<void> {
     const offset = fromEnd ? (await stat(path).catch(() => ({ size: 0 }))).size : 0;
-    this.files.set(id, { path, offset, partial: '' });
+    this.files.set(id, { path, offset, partial: '', reading: Promise.resolve() });
   }
 
   /** Reads what is left, then stops following. */
   async unfollow(id: string): Promise<void> {
     const f = this.files.get(id);
     if (!f) return;
-    await this.read(id, f).catch(() => undefined);
+    await this.readInTurn(id, f);
     if (f.partial) this.emit(id, f.partial);
     this.files.delete(id);
   }
@@ -52,10 +54,15 @@ export class OutputTailer {
     if (this.polling) return;
     this.polling = true;
     try {
-      for (const [id, f] of this.files) await this.read(id, f).catch(() => undefined);
+      for (const [id, f] of this.files) await this.readInTurn(id, f);
     } finally {
       this.polling = false;
     }
+  }
+
+  private readInTurn(id: string, f: Followed): Promise<void> {
+    f.reading = f.reading.then(() => this.read(id, f)).catch(() => undefined);
+    return f.reading;
   }
 
   private async read(id: string, f: Followed): Promise<void> {
