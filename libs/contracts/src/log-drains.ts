@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedUrl, MAX_URL } from './urls.js';
 
 /**
  * Log drains: where an app's log is forwarded besides the platform's own history. The rules of
@@ -11,7 +12,6 @@ export const DRAIN_SCHEMES = ['syslog+tls', 'syslog+tcp', 'syslog', 'https'] as 
 export type DrainScheme = (typeof DRAIN_SCHEMES)[number];
 export type DrainTransport = 'syslog-tcp' | 'syslog-tls' | 'https';
 
-const MAX_URL = 2048;
 
 /** A drain URL as recorded (checked with drainUrlProblem before it is accepted). */
 export const drainUrl = z.string().min(1).max(MAX_URL);
@@ -32,13 +32,8 @@ export const ACCEPTED_DRAIN_URLS = 'use syslog+tls://host:port, syslog+tcp://hos
 
 /** Why a URL cannot be a drain, or null when it can; never repeats the URL (it may hold secrets). */
 export function drainUrlProblem(raw: string): string | null {
-  if (raw.length > MAX_URL) return `it is ${raw.length} characters long, at most ${MAX_URL} are allowed`;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return 'it is not a URL';
-  }
+  const url = boundedUrl(raw);
+  if (typeof url === 'string') return url;
   const scheme = url.protocol.replace(/:$/, '');
   if (!(DRAIN_SCHEMES as readonly string[]).includes(scheme)) return `the scheme ${JSON.stringify(scheme.slice(0, 20))} is not accepted`;
   if (url.hostname === '') return 'it has no host';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedUrl, MAX_URL } from './urls.js';
 
 /**
  * Repository links (GitHub-style integration): an app connected to a git repository served over
@@ -6,7 +7,6 @@ import { z } from 'zod';
  * (which fetches) and the release service (which records links) agree on them.
  */
 
-const MAX_URL = 2048;
 
 /** A repository URL as recorded (checked with repoUrlProblem first); it may carry user:token. */
 export const repoUrl = z.string().min(1).max(MAX_URL);
@@ -20,13 +20,8 @@ export const ACCEPTED_REPO_URLS = 'send the http(s) URL a `git clone` takes, e.g
 
 /** Why a URL cannot be linked, or null when it can; never repeats the URL (it may hold a token). */
 export function repoUrlProblem(raw: string): string | null {
-  if (raw.length > MAX_URL) return `it is ${raw.length} characters long, at most ${MAX_URL} are allowed`;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return 'it is not a URL';
-  }
+  const url = boundedUrl(raw);
+  if (typeof url === 'string') return url;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `its scheme is ${url.protocol.slice(0, -1)}, only http and https are fetched`;
   if (!url.hostname) return 'it has no host';
   if (url.hash) return 'it has a #fragment, which git does not take';
