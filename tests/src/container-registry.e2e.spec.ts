@@ -178,6 +178,42 @@ describe('container registry: paas container:push and container:release through 
     assert.equal(scaled.status, 200, JSON.stringify(scaled.body));
     assert.equal(scaled.body[0].size, 'basic');
   });
+
+  test("a destroyed app's images are gone: a new app of the same name, another user's, cannot pull them", async () => {
+    const owner = await token(p.apiKey, 'repository:boxed-app/web:pull');
+    const latest = await fetch(`http://${registry}/v2/boxed-app/web/manifests/latest`, {
+      method: 'HEAD', headers: { authorization: `Bearer ${owner.body.token}`, accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+    });
+    assert.equal(latest.status, 200);
+    const digest = latest.headers.get('docker-content-digest')!;
+    assert.match(digest, /^sha256:[0-9a-f]{64}$/);
+
+    assert.equal((await p.api('DELETE', '/apps/boxed-app')).status, 200);
+    // Mallory (made by an earlier test) takes the name at once.
+    const auth = await fetch(`${p.apiUrl}/oauth/authorizations`, {
+      method: 'POST', headers: { authorization: `Basic ${Buffer.from('mallory@example.com:mallory-password').toString('base64')}`, 'content-type': 'application/json' }, body: '{}',
+    });
+    const mallory = ((await auth.json()) as { access_token: { token: string } }).access_token.token;
+    assert.equal((await p.api('POST', '/apps', { name: 'boxed-app' }, mallory)).status, 201);
+    const hers = await token(mallory, 'repository:boxed-app/web:pull');
+    assert.deepEqual(claims(hers.body.token).access, [{ type: 'repository', name: 'boxed-app/web', actions: ['pull'] }]);
+
+    const admin = await token(p.apiKey, 'registry:catalog:*');
+    await waitFor('the old manifests and the repository to be removed', async () => {
+      const old = await fetch(`http://${registry}/v2/boxed-app/web/manifests/${digest}`, { headers: { authorization: `Bearer ${hers.body.token}` } });
+      const catalog = await fetch(`http://${registry}/v2/_catalog`, { headers: { authorization: `Bearer ${admin.body.token}` } });
+      const { repositories } = await catalog.json() as { repositories: string[] };
+      return old.status === 404 && !repositories.includes('boxed-app/web');
+    }, { timeoutMs: 30_000, intervalMs: 250 });
+    // The real docker CLI, logged in as her, cannot pull the old image by its digest either (the
+    // engine's own copy is dropped first, or it would answer from it without asking the registry).
+    await run('docker', ['image', 'rm', '--force', `${registry}/boxed-app/web@${digest}`]).catch(() => undefined);
+    const config = await tempDir('paas-docker-mallory-pull-');
+    await docker(config, 'login', '--username', '_', '--password', mallory, registry);
+    const pull = await docker(config, 'pull', `${registry}/boxed-app/web@${digest}`).then(() => undefined, (err: Error & { stderr?: string }) => err.stderr ?? err.message);
+    assert.ok(pull !== undefined, 'the old image was pulled');
+    assert.match(pull, /not found|unknown/i);
+  });
 });
 
 describe('container:release on the process runtime', { skip }, () => {

@@ -28,6 +28,7 @@ import { PlatformService } from './platform.service.js';
 import { ContainerReleases } from './registry/container-release.service.js';
 import { RegistryAuth } from './registry/registry-auth.js';
 import { RegistryController } from './registry/registry.controller.js';
+import { RegistryJanitor } from './registry/registry-janitor.js';
 import { RegistryService } from './registry/registry.service.js';
 import { RendezvousListener } from './rendezvous/rendezvous-listener.js';
 import { RepoAddressCheck } from './repo-links/repo-address.js';
@@ -52,7 +53,7 @@ export class ApiModule {
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
         AccountsService, PlatformService, BuildsService, GitService, PushService, HealthService, LogsService, LogStreams, DrainsService, DrainDelivery, GrpcServer, HttpsListener, RendezvousListener, AddonsService,
-        RegistryService, RegistryAuth, ContainerReleases,
+        RegistryService, RegistryAuth, RegistryJanitor, ContainerReleases,
         AppSetupsService, AppSetupRunner,
         RepoAddressCheck, RepoDeploys, RepoLinksService,
       ],

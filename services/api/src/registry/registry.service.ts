@@ -112,6 +112,12 @@ export class RegistryService implements OnApplicationShutdown {
     return { token, access_token: token, expires_in: TOKEN_TTL_S, issued_at: new Date(now * 1000).toISOString() };
   }
 
+  /** Whether the registry runs here (once start() is done either way). */
+  async running(): Promise<boolean> {
+    await this.started;
+    return this.ready;
+  }
+
   private async requireRunning(): Promise<void> {
     await this.started;
     if (!this.ready) throw new PaasError('unavailable', `The container registry is not running: ${this.offReason}.`);
