@@ -19,12 +19,16 @@ describe('build rules', () => {
 
   test('the build env keeps the builder tools and mirrors, drops its secrets, and lets config vars override', () => {
     const env = buildEnv(
-      { PATH: '/usr/bin', HOME: '/root', DATABASE_URL: 'postgres://secret', PAAS_API_KEY: 'k', PIP_FIND_LINKS: '/opt/wheels' },
+      {
+        PATH: '/usr/bin', HOME: '/root', DATABASE_URL: 'postgres://secret', PAAS_API_KEY: 'k', PIP_FIND_LINKS: '/opt/wheels',
+        // What npm puts into the environment of a builder it started: only where packages come from passes.
+        npm_config_registry: 'http://npm-mirror/', npm_config_userconfig: '/root/.npmrc', npm_config_nodedir: '/usr', npm_config_local_prefix: '/work',
+      },
       { PIP_NO_INPUT: '1' },
       { PIP_FIND_LINKS: '/app/wheels', PIP_INDEX_URL: 'http://mirror/simple', LD_PRELOAD: '/x.so', GREETING: 'hi' },
     );
     assert.deepEqual(env, {
-      PATH: '/usr/bin', HOME: '/root', PIP_FIND_LINKS: '/app/wheels', PIP_NO_INPUT: '1', PIP_INDEX_URL: 'http://mirror/simple', GREETING: 'hi',
+      PATH: '/usr/bin', HOME: '/root', npm_config_registry: 'http://npm-mirror/', PIP_FIND_LINKS: '/app/wheels', PIP_NO_INPUT: '1', PIP_INDEX_URL: 'http://mirror/simple', GREETING: 'hi',
     });
   });
 

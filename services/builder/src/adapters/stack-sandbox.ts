@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type Docker from 'dockerode';
 import type { Sandbox, SandboxRun, StackPython } from '../buildpacks/context.js';
 import { BuildError } from '../domain/build-error.js';
+import { isToolSetting } from '../domain/build-env.js';
 import { distinctVersions, parseProbe, PROBE } from './python-interpreters.js';
 
 /** A host directory and where commands in the container see it. */
@@ -30,7 +31,7 @@ export class StackSandbox implements Sandbox {
 
   private constructor(private readonly docker: Docker, private readonly container: Docker.Container, private readonly image: string, private readonly mounts: readonly Mount[], extraCa: boolean) {
     // The builder's certificate paths are host paths, meaningless in the container: the bundle below stands for them.
-    const tools = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(PIP_|npm_config_|NPM_CONFIG_|COREPACK_)/.test(k) && !HOST_PATHS.test(k))) as Record<string, string>;
+    const tools = Object.fromEntries(Object.entries(process.env).filter(([k]) => isToolSetting(k) && !HOST_PATHS.test(k))) as Record<string, string>;
     // Node (npm, corepack) adds the bundle to its own; pip and OpenSSL take it in place of theirs, so it must be a full bundle.
     this.env = extraCa ? { ...tools, NODE_EXTRA_CA_CERTS: EXTRA_CA_AT, PIP_CERT: EXTRA_CA_AT, SSL_CERT_FILE: EXTRA_CA_AT } : tools;
   }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildEnv } from '../domain/build-env.js';
 import {
-  buildScriptOf, checkNodeEngine, installCommand, packageManagerOf, pruneCommand, runScriptCommand, shouldPrune, type PackageJson,
+  buildScriptOf, checkNodeEngine, installCommand, packageManagerOf, pruneCommand, runScriptCommand, shouldPrune, type PackageJson, type PackageManager,
 } from '../domain/node-plan.js';
 import type { BuildContext, CompileResult } from './context.js';
 
@@ -19,7 +19,7 @@ export async function compileNode(ctx: BuildContext, pkg: PackageJson): Promise<
   const { tool, lock } = packageManagerOf(ctx.files.names);
   const yarnBerry = tool === 'yarn' && ctx.files.names.has('.yarnrc.yml');
   const productionOnly = ctx.config.NPM_CONFIG_PRODUCTION === 'true';
-  const env = await nodeEnv(ctx);
+  const env = await nodeEnv(ctx, tool);
   const hasDeps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).length > 0;
 
   ctx.out.header('Installing dependencies');
@@ -56,7 +56,7 @@ export async function compileNode(ctx: BuildContext, pkg: PackageJson): Promise<
 }
 
 /** Build-time environment: NODE_ENV production unless set, the app's caches for npm, yarn, pnpm and corepack. */
-async function nodeEnv(ctx: BuildContext): Promise<Record<string, string>> {
+async function nodeEnv(ctx: BuildContext, manager: PackageManager): Promise<Record<string, string>> {
   const tool = async (name: string) => ctx.sandbox.at(await ctx.cache.toolDir(ctx.appId, name));
   const defaults = {
     NODE_ENV: 'production',
@@ -64,7 +64,8 @@ async function nodeEnv(ctx: BuildContext): Promise<Record<string, string>> {
     npm_config_update_notifier: 'false',
     npm_config_loglevel: 'warn',
     YARN_CACHE_FOLDER: await tool('yarn'),
-    npm_config_store_dir: await tool('pnpm-store'),
+    // pnpm's store setting; npm warns about it as an unknown setting, so only pnpm builds get it.
+    ...(manager === 'pnpm' ? { npm_config_store_dir: await tool('pnpm-store') } : {}),
     COREPACK_HOME: await tool('corepack'),
     COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
     CI: 'true',
