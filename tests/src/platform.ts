@@ -60,7 +60,9 @@ export class Platform {
   }
 
   private spawn(service: string, extra: Record<string, string>, program = service, override: Record<string, string> = {}): void {
-    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'services', program, 'dist', 'src', 'main.js')], { env: { ...this.env(extra), ...override }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // setpriv (util-linux) asks the kernel to stop the service when this test process dies, so a
+    // spec file killed at its timeout leaves no platform behind; it then execs node (same pid).
+    const child = spawn('setpriv', ['--pdeathsig', 'TERM', '--', process.execPath, '--enable-source-maps', join(root, 'services', program, 'dist', 'src', 'main.js')], { env: { ...this.env(extra), ...override }, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (d: Buffer) => { for (const l of d.toString().split('\n')) if (l) this.logs.push(`${service}| ${l}`); };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
