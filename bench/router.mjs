@@ -6,10 +6,14 @@
 // throughput at 50 connections with p99 <= 1.5x nginx's. Not a test: nothing here fails a build.
 //
 //   npm run bench:router            BENCH_SECONDS=10 npm run bench:router
+//   BENCH_ONLY=nginx,router         only these targets ('dyno directly', nginx, router)
+//   BENCH_PROFILE=<dir>             a V8 CPU profile of the router, written there when it stops
+//   PAAS_ROUTER_PROCESSES=2         the router as several processes (CPU and RSS summed over them)
+//   PAAS_ROUTER_DATA_PLANE=node     the node:http data plane instead of the raw one
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { request } from 'node:http';
@@ -70,17 +74,32 @@ function toMs(v) {
   return n;
 }
 
-/** CPU time (user + system) a process has used so far, in µs. */
+/** A process and its child processes (PAAS_ROUTER_PROCESSES > 1 runs the router as a primary and workers). */
+function withChildren(pid) {
+  const kids = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+  return [pid, ...kids];
+}
+
+/** CPU time (user + system) a process (and its children) has used so far, in µs. */
 function cpuUs(pid) {
   if (!pid) return NaN;
-  const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) / 100) * 1e6;
+  let sum = 0;
+  for (const p of withChildren(pid)) {
+    const st = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    sum += ((Number(f[11]) + Number(f[12])) / 100) * 1e6;
+  }
+  return sum;
 }
 
 async function rssKb(pid) {
-  const s = await readFile(`/proc/${pid}/status`, 'utf8');
-  return { rss: Number(/VmRSS:\s+(\d+)/.exec(s)[1]), peak: Number(/VmHWM:\s+(\d+)/.exec(s)[1]) };
+  const out = { rss: 0, peak: 0 };
+  for (const p of withChildren(pid)) {
+    const s = await readFile(`/proc/${p}/status`, 'utf8');
+    out.rss += Number(/VmRSS:\s+(\d+)/.exec(s)[1]);
+    out.peak += Number(/VmHWM:\s+(\d+)/.exec(s)[1]);
+  }
+  return out;
 }
 
 const namespace = freshNamespace('bench-router');
@@ -133,7 +152,7 @@ http {
     .filter(([name]) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(name));
   const runs = [['1 conn, keep-alive', 1, true], ['50 conns, keep-alive', 50, true], ['200 conns, keep-alive', 200, true], ['50 conns, no keep-alive', 50, false]];
   const results = {};
-  console.log(`wrk ${SECONDS}s per run on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'})\n`);
+  console.log(`wrk ${SECONDS}s per run on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   for (const [label, c, keepAlive] of runs) {
     for (const [name, port] of targets) {
       wrk(port, c, { keepAlive }); // warm-up pass, discarded
@@ -150,7 +169,8 @@ http {
     if (n && o) console.log(`${''.padEnd(24)} router/nginx   ${(o.rps / n.rps).toFixed(2)}x throughput, ${(o.p99 / n.p99).toFixed(2)}x p99, ${(o.cpu / n.cpu).toFixed(1)}x CPU per request\n`);
   }
   const mem = await rssKb(router.pid);
-  console.log(`router memory: RSS ${(mem.rss / 1024).toFixed(0)} MiB, peak ${(mem.peak / 1024).toFixed(0)} MiB`);
+  const procs = withChildren(router.pid).length;
+  console.log(`router memory: RSS ${(mem.rss / 1024).toFixed(0)} MiB, peak ${(mem.peak / 1024).toFixed(0)} MiB${procs > 1 ? ` (${procs} processes: primary and workers together)` : ''}; data plane ${process.env.PAAS_ROUTER_DATA_PLANE || 'raw'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const key = '50 conns, keep-alive';
   if (results[`${key}|nginx`] && results[`${key}|router`]) {
     const ratio = results[`${key}|router`].rps / results[`${key}|nginx`].rps;

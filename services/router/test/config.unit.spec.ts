@@ -21,4 +21,10 @@ describe('router settings', () => {
     assert.throws(() => routerSettingsFromEnv({ PAAS_ROUTER_QUARANTINE_MS: 'soon' }), /PAAS_ROUTER_QUARANTINE_MS="soon" is not a positive/);
     assert.throws(() => routerSettingsFromEnv({ PAAS_DOMAIN: 'bad domain' }), /PAAS_DOMAIN="bad domain" is not a domain name/);
   });
+
+  test('given PAAS_ROUTER_DATA_PLANE, when read, then raw by default, node when asked, and a clear error otherwise', () => {
+    assert.equal(routerSettingsFromEnv({}).dataPlane, 'raw');
+    assert.equal(routerSettingsFromEnv({ PAAS_ROUTER_DATA_PLANE: 'node' }).dataPlane, 'node');
+    assert.throws(() => routerSettingsFromEnv({ PAAS_ROUTER_DATA_PLANE: 'fast' }), /PAAS_ROUTER_DATA_PLANE="fast" is not a data plane/);
+  });
 });

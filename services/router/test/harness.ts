@@ -6,9 +6,12 @@ import type { DynoRoute } from '@paas/contracts';
 import { testMessagingSettings } from '@paas/testing';
 import { createRouterApp, routerPort, routerSettingsFromEnv, type RouterSettings } from '../src/index.js';
 
-/** Router settings for a spec: its namespace, any free port, the default domain. */
+/**
+ * Router settings for a spec: its namespace, any free port, the default domain, and the data plane
+ * PAAS_ROUTER_DATA_PLANE names (raw by default), so the specs can be run against either.
+ */
 export function routerSettings(namespace: string, over: Partial<RouterSettings> = {}): RouterSettings {
-  return { ...routerSettingsFromEnv({ PAAS_ROUTER_PORT: '0' }), messaging: testMessagingSettings(namespace), shutdownGraceMs: 2000, ...over };
+  return { ...routerSettingsFromEnv({ PAAS_ROUTER_PORT: '0', PAAS_ROUTER_DATA_PLANE: process.env.PAAS_ROUTER_DATA_PLANE }), messaging: testMessagingSettings(namespace), shutdownGraceMs: 2000, ...over };
 }
 
 /** A router booted in-process, with the port it listens on. */

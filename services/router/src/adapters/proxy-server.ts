@@ -67,6 +67,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
     const raw = new RawDataPlane({
       domain: settings.domain, connectTimeoutMs: settings.connectTimeoutMs, responseTimeoutMs: settings.responseTimeoutMs,
       idleTimeoutMs: settings.idleTimeoutMs, quarantine, table, log: (appId, line) => routerLog.publish(appId, line),
+      logJson: (appId, jsonLine) => routerLog.publishJson(appId, jsonLine),
       handOver: (socket, buffered) => {
         socket.pause();
         if (buffered !== null && buffered.length > 0) socket.unshift(buffered);

@@ -6,6 +6,10 @@ import type { NatsConnection } from '@paas/messaging';
 const BATCH_MS = 20;
 /** A batch this big is sent at once, whatever the time. */
 const BATCH_LINES = 512;
+/** The batch buffer's size (a line takes a few hundred bytes; a longer one gets a buffer of its own). */
+const BATCH_BYTES = 256 * 1024;
+/** Where a payload is encoded to learn its UTF-8 length before it is copied into the batch. */
+const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 
 /** The part of nats.js's connection that takes protocol bytes as they are (one write for a batch). */
 interface RawProtocol {
@@ -25,44 +29,83 @@ interface RawProtocol {
 export class RouterLog {
   private readonly log = new Logger('router-log');
   private warned = false;
-  private subjects: string[] = [];
-  private payloads: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly subjectOf = new Map<string, string>();
   private readonly stamps = new LogTimestamps();
+  /** nats.js's protocol handler when it takes raw bytes, else undefined (then lines go through publish()). */
+  private readonly protocol: RawProtocol | undefined;
+  /** The batch as PUB commands, written straight into one buffer (raw mode). */
+  private batch = Buffer.allocUnsafe(BATCH_BYTES);
+  private used = 0;
+  private lines = 0;
+  /** The batch as subjects and payloads (publish() mode). */
+  private subjects: string[] = [];
+  private payloads: string[] = [];
 
-  constructor(private readonly nc: NatsConnection, private readonly names: Names) {}
+  constructor(private readonly nc: NatsConnection, private readonly names: Names) {
+    const protocol = (nc as unknown as { protocol?: Partial<RawProtocol> }).protocol;
+    this.protocol = typeof protocol?.sendCommand === 'function' ? protocol as RawProtocol : undefined;
+  }
 
   /** Queues one line for the app's log stream. */
   publish(appId: string, line: string): void {
+    this.publishJson(appId, JSON.stringify(line).slice(1, -1));
+  }
+
+  /** Queues one line given as the inside of a JSON string (routerLogLineJson), saving the escaping pass. */
+  publishJson(appId: string, jsonLine: string): void {
     let subject = this.subjectOf.get(appId);
     if (subject === undefined) {
       if (this.subjectOf.size > 10_000) this.subjectOf.clear();
       subject = this.names.logSubject(appId);
       this.subjectOf.set(appId, subject);
     }
-    this.subjects.push(subject);
-    this.payloads.push(logLinePayload(this.stamps.now(), line));
-    if (this.subjects.length >= BATCH_LINES) this.flush();
+    const payload = logLinePayload(this.stamps.now(), jsonLine);
+    if (this.protocol !== undefined) this.append(subject, payload);
+    else {
+      this.subjects.push(subject);
+      this.payloads.push(payload);
+    }
+    if (++this.lines >= BATCH_LINES) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
+  }
+
+  /** Writes `PUB <subject> <bytes>\r\n<payload>\r\n` into the batch buffer. */
+  private append(subject: string, payload: string): void {
+    let bytes = payload.length <= SCRATCH.length / 3 ? SCRATCH.write(payload, 0) : -1;
+    const big = bytes < 0 ? Buffer.from(payload) : undefined;
+    if (big !== undefined) bytes = big.length;
+    const head = `PUB ${subject} ${bytes}\r\n`;
+    const need = head.length + bytes + 2;
+    if (this.used + need > this.batch.length) {
+      this.flush();
+      if (need > this.batch.length) this.batch = Buffer.allocUnsafe(need);
+    }
+    this.used += this.batch.write(head, this.used, 'latin1');
+    if (big !== undefined) big.copy(this.batch, this.used);
+    else SCRATCH.copy(this.batch, this.used, 0, bytes);
+    this.used += bytes;
+    this.batch[this.used++] = 13;
+    this.batch[this.used++] = 10;
   }
 
   /** Sends every queued line now (also on shutdown). */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const subjects = this.subjects;
-    const payloads = this.payloads;
-    if (subjects.length === 0) return;
-    this.subjects = [];
-    this.payloads = [];
+    if (this.lines === 0) return;
+    this.lines = 0;
     try {
-      const protocol = (this.nc as unknown as { protocol?: Partial<RawProtocol> }).protocol;
-      if (typeof protocol?.sendCommand === 'function' && !this.nc.isClosed() && !this.nc.isDraining()) {
-        let out = '';
-        for (let i = 0; i < subjects.length; i++) out += `PUB ${subjects[i]} ${Buffer.byteLength(payloads[i])}\r\n${payloads[i]}\r\n`;
-        protocol.sendCommand(Buffer.from(out));
+      if (this.protocol !== undefined) {
+        const out = this.batch.subarray(0, this.used);
+        this.batch = Buffer.allocUnsafe(BATCH_BYTES);
+        this.used = 0;
+        if (this.nc.isClosed() || this.nc.isDraining()) throw new Error('the NATS connection is closed');
+        this.protocol.sendCommand(out);
       } else {
+        const { subjects, payloads } = this;
+        this.subjects = [];
+        this.payloads = [];
         for (let i = 0; i < subjects.length; i++) this.nc.publish(subjects[i], payloads[i]);
       }
       this.warned = false;
@@ -74,9 +117,12 @@ export class RouterLog {
   }
 }
 
-/** The JSON of a LogLine from the router (as JSON.stringify(newLogLine('heroku', 'router', line)) writes it). */
-export function logLinePayload(ts: string, line: string): string {
-  return `{"ts":"${ts}","source":"heroku","dyno":"router","line":${JSON.stringify(line)}}`;
+/**
+ * The JSON of a LogLine from the router, as JSON.stringify(newLogLine('heroku', 'router', line))
+ * writes it, from the line already escaped for the inside of a JSON string.
+ */
+export function logLinePayload(ts: string, jsonLine: string): string {
+  return `{"ts":"${ts}","source":"heroku","dyno":"router","line":"${jsonLine}"}`;
 }
 
 /**

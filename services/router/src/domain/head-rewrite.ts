@@ -112,8 +112,8 @@ export function connectionHas(h: ParsedHead, token: string): boolean {
   const { raw, lower } = h;
   for (let i = 0; i < lower.length; i++) {
     if (lower[i] !== 'connection') continue;
-    const v = raw[2 * i + 1];
-    if (v.length === token.length ? v.toLowerCase() === token : headerTokens(v).includes(token)) return true;
+    const v = raw[2 * i + 1].toLowerCase();
+    if (v === token || (v.includes(token) && headerTokens(v).includes(token))) return true;
   }
   return false;
 }

@@ -186,12 +186,15 @@ export function countOf(head: ParsedHead, lowerName: string): number {
   return n;
 }
 
+const DIGITS = /^\d{1,15}$/;
+
 /** A Content-Length value (several equal ones joined with commas are one), or undefined when unusable. */
 function contentLength(value: string): number | undefined {
+  if (DIGITS.test(value)) return Number(value);
   let length: number | undefined;
   for (const part of value.split(',')) {
     const t = part.trim();
-    if (!/^\d{1,15}$/.test(t)) return undefined;
+    if (!DIGITS.test(t)) return undefined;
     const n = Number(t);
     if (length !== undefined && n !== length) return undefined;
     length = n;

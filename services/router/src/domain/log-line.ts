@@ -23,18 +23,41 @@ export interface RequestRecord {
  * errors prefixed with `at=error code=H14 desc="No web processes running"`.
  */
 export function routerLogLine(r: RequestRecord): string {
-  // One template, built once per request (this runs for every request the router serves).
-  const head = r.code ? `at=error code=${r.code} desc="${ROUTER_ERRORS[r.code].desc}"` : 'at=info';
-  return `${head} method=${r.method} path=${quote(r.path)} host=${r.host} request_id=${r.requestId} fwd=${quote(r.fwd)} ` +
-    `dyno=${r.dyno ?? ''} connect=${ms(r.connectMs)} service=${ms(r.serviceMs)} status=${r.status} bytes=${r.bytes ?? ''} protocol=${r.protocol}`;
+  return format(r, '"', plain);
+}
+
+/**
+ * The same line as the inside of a JSON string (exactly what JSON.stringify(routerLogLine(r)) has
+ * between its quotes), built in one pass: the router writes one per request into a LogLine.
+ */
+export function routerLogLineJson(r: RequestRecord): string {
+  return format(r, '\\"', jsonText);
+}
+
+function format(r: RequestRecord, q: string, text: (s: string) => string): string {
+  const head = r.code ? `at=error code=${r.code} desc=${q}${ROUTER_ERRORS[r.code].desc}${q}` : 'at=info';
+  return `${head} method=${text(r.method)} path=${q}${text(quoted(r.path))}${q} host=${text(r.host)} request_id=${text(r.requestId)} ` +
+    `fwd=${q}${text(quoted(r.fwd))}${q} dyno=${text(r.dyno ?? '')} connect=${ms(r.connectMs)} service=${ms(r.serviceMs)} ` +
+    `status=${r.status} bytes=${r.bytes ?? ''} protocol=${r.protocol}`;
 }
 
 function ms(v: number | undefined): string {
   return v === undefined ? '' : `${Math.max(0, Math.round(v))}ms`;
 }
 
-/** Double-quoted with `\` and `"` escaped, so a hostile path cannot forge fields. */
-function quote(s: string): string {
-  if (s.indexOf('"') < 0 && s.indexOf('\\') < 0) return `"${s}"`;
-  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+/** `\` and `"` escaped, so a hostile path cannot forge fields (the caller adds the quotes). */
+function quoted(s: string): string {
+  if (s.indexOf('"') < 0 && s.indexOf('\\') < 0) return s;
+  return s.replace(/[\\"]/g, (c) => `\\${c}`);
+}
+
+function plain(s: string): string {
+  return s;
+}
+
+const JSON_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** s as it appears inside a JSON string. */
+function jsonText(s: string): string {
+  return JSON_SPECIAL.test(s) ? JSON.stringify(s).slice(1, -1) : s;
 }

@@ -6,12 +6,12 @@ import { connectionHas, dynoRequestHead } from '../../domain/head-rewrite.js';
 import { limitBreach } from '../../domain/limits.js';
 import { requestIdFor } from '../../domain/request-id.js';
 import { badRequestPage, errorPage, noSuchAppPage, restrictionPage, ROUTER_ERRORS, type RouterErrorCode, type RouterPage } from '../../domain/router-errors.js';
-import { chooseDyno } from '../../domain/routing-table.js';
 import type { RawDataPlane } from './data-plane.js';
 import { HEAD_TIMEOUT_MS, KEEP_ALIVE_MS } from './data-plane.js';
 import type { DynoOwner, DynoSocket } from './dyno-pool.js';
-import { CHUNKED, CONNECTING, DONE, LENGTH, MAX_HEAD, NO_BODY, RawExchange, RESPONDING, SENDING, WAITING, writeRawPage } from './exchange.js';
+import { CHUNKED, DONE, LENGTH, MAX_HEAD, NO_BODY, RawExchange, SENDING, WAITING, writeRawPage } from './exchange.js';
 import { onDynoBytes } from './response.js';
+import { connectToDyno, deadlinePassed, dynoClosed, PAUSE_DYNO, PAUSE_PIPELINED, sendRequest } from './upstream.js';
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 
@@ -30,6 +30,13 @@ export class ClientConnection implements DynoOwner {
   readonly client: string;
   readonly localPort: number;
   private parsing = false;
+  /** When the head being read began to arrive (0: none being read). */
+  private headSince = 0;
+  /** How much of buf was already searched for the end of a head (less 3 bytes, for a CRLF CRLF across chunks). */
+  private scanned = 0;
+  /** The buffer a head arriving in pieces is gathered in, and how much of it is written. */
+  private acc: Buffer | null = null;
+  private accLen = 0;
   private draining = false;
   private gone = false;
   /** Reading from the client is paused for: the dyno's backpressure, a connect, too much pipelined. */
@@ -50,6 +57,7 @@ export class ClientConnection implements DynoOwner {
   // ---- client socket events --------------------------------------------------------------
 
   private readonly onData = (chunk: Buffer): void => {
+    if (this.gone) return; // answered and closing: nothing more is read
     const x = this.x;
     if (x !== null) {
       x.lastActivity = Date.now();
@@ -58,13 +66,42 @@ export class ClientConnection implements DynoOwner {
         if (rest === null) return;
         chunk = rest;
       }
-      this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
-      if (this.buf.length > MAX_HEAD) this.pause(PAUSE_PIPELINED);
+      this.append(chunk);
+      if (this.buf!.length > MAX_HEAD) this.pause(PAUSE_PIPELINED);
       return;
     }
-    this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
+    this.append(chunk);
     this.parseNext();
   };
+
+  /**
+   * Adds chunk to the unparsed bytes. Usually a head comes whole in one chunk and nothing is
+   * copied; one that comes in pieces grows one buffer by doubling, so a head trickled byte by
+   * byte costs linear copying, not quadratic.
+   */
+  private append(chunk: Buffer): void {
+    const buf = this.buf;
+    if (buf === null) {
+      this.buf = chunk;
+      this.scanned = 0;
+      return;
+    }
+    const len = buf.length + chunk.length;
+    const acc = this.acc;
+    if (acc !== null && buf.buffer === acc.buffer && buf.byteOffset + buf.length === acc.byteOffset + this.accLen &&
+      this.accLen + chunk.length <= acc.length) {
+      chunk.copy(acc, this.accLen);
+      this.accLen += chunk.length;
+      this.buf = acc.subarray(this.accLen - len, this.accLen);
+      return;
+    }
+    const next = Buffer.allocUnsafe(Math.max(4096, len * 2));
+    buf.copy(next, 0);
+    chunk.copy(next, buf.length);
+    this.acc = next;
+    this.accLen = len;
+    this.buf = next.subarray(0, len);
+  }
 
   /** The client half-closed: like node's server, a request in flight is given up (H27). */
   private readonly onEnd = (): void => {
@@ -104,14 +141,20 @@ export class ClientConnection implements DynoOwner {
         if (skip > 0) {
           buf = buf.subarray(skip);
           this.buf = buf.length > 0 ? buf : null;
+          this.scanned = 0;
           if (this.buf === null) break;
         }
-        const end = buf.indexOf(CRLF2);
+        const end = buf.indexOf(CRLF2, this.scanned);
         if (end < 0) {
+          this.scanned = Math.max(0, buf.length - 3);
           if (buf.length > MAX_HEAD) return this.refuse(restrictionPage(431, 'The request head is larger than 64 KiB.'));
-          this.deadline = Date.now() + HEAD_TIMEOUT_MS;
+          // The whole head must come within HEAD_TIMEOUT_MS of its first byte, however slowly it trickles.
+          if (this.headSince === 0) this.headSince = Date.now();
+          this.deadline = this.headSince + HEAD_TIMEOUT_MS;
           break;
         }
+        this.headSince = 0;
+        this.scanned = 0;
         this.buf = end + 4 < buf.length ? buf.subarray(end + 4) : null;
         this.startRequest(buf, end);
       }
@@ -152,10 +195,10 @@ export class ClientConnection implements DynoOwner {
     x.head = dynoRequestHead(h as ParsedHead, { fwd: x.fwd, routerPort: this.localPort, requestId: x.requestId, receivedAt, chunked: x.reqKind === CHUNKED });
     x.lastActivity = receivedAt;
     this.x = x;
+    if (!x.reqDone) x.early = []; // body bytes wait here until a dyno connection stands
     if (!x.reqDone && this.buf !== null) {
       const rest = this.buf;
       this.buf = null;
-      x.early = [];
       const left = this.relayRequestBody(x, rest);
       if (left !== null) this.buf = left;
       if (this.x !== x) return;
@@ -218,46 +261,13 @@ export class ClientConnection implements DynoOwner {
 
   /** Sends the request to a random untried dyno (a fresh connection when `fresh`); none left: the last error. */
   connect(x: RawExchange, fresh: boolean): void {
-    const o = this.plane.o;
-    const tried = x.tried;
-    const left = tried === undefined ? x.dynos : x.dynos.filter((d) => !tried.has(d.dynoId));
-    const dyno = left.length === 1 && !o.quarantine.has(left[0].dynoId) ? left[0] : chooseDyno(o.quarantine.prefer(left), tried ?? EMPTY, this.plane.random);
-    if (!dyno) return this.fail(x, x.lastCode);
-    (x.tried ??= new Set()).add(dyno.dynoId);
-    x.dyno = dyno.dyno;
-    x.dynoId = dyno.dynoId;
-    x.phase = CONNECTING;
-    x.connectStartedAt = Date.now();
-    const d = this.plane.pool.lease(dyno.host, dyno.port, this, fresh);
-    x.upstream = d;
-    if (d.connected) return this.onDynoConnect(d);
-    this.deadline = x.connectStartedAt + o.connectTimeoutMs;
-    if (!x.reqDone) this.pause(PAUSE_CONNECT);
+    connectToDyno(this, x, fresh);
   }
 
   onDynoConnect(d: DynoSocket): void {
     const x = this.x;
     if (x === null || x.upstream !== d) return void d.discard();
-    const now = Date.now();
-    x.connectMs = now - x.connectStartedAt;
-    x.sentAt = now;
-    x.phase = SENDING;
-    this.deadline = 0;
-    const early = x.early;
-    x.early = null;
-    let flowing: boolean;
-    if (early === null || early.length === 0) {
-      flowing = d.socket.write(x.head, 'latin1');
-    } else {
-      d.socket.cork();
-      d.socket.write(x.head, 'latin1');
-      for (const b of early) d.socket.write(b);
-      flowing = d.socket.write(EMPTY_BUF);
-      d.socket.uncork();
-    }
-    if (x.reqDone) this.requestSent(x);
-    else if (flowing) this.resume(PAUSE_CONNECT);
-    else { this.resume(PAUSE_CONNECT); this.pause(PAUSE_DYNO); }
+    sendRequest(this, x, d);
   }
 
   onDynoData(d: DynoSocket, chunk: Buffer): void {
@@ -274,31 +284,7 @@ export class ClientConnection implements DynoOwner {
     const x = this.x;
     if (x === null || x.upstream !== d) return;
     x.upstream = null;
-    if (x.phase === CONNECTING) {
-      this.plane.o.quarantine.add(x.dynoId);
-      x.lastCode = 'H21';
-      return this.connect(x, false);
-    }
-    if (x.phase === SENDING || x.phase === WAITING) {
-      // A pooled connection the dyno closed just as it was reused: nothing reached the app, so a
-      // request without a body is sent again, once, on a fresh connection.
-      if (d.reused && x.reqKind === NO_BODY && !x.staleRetried && x.respHead === null) {
-        x.staleRetried = true;
-        x.tried?.delete(x.dynoId);
-        return this.connect(x, true);
-      }
-      return this.fail(x, 'H13');
-    }
-    if (x.phase !== RESPONDING) return;
-    if (x.respKind === 3 /* UNTIL_CLOSE */) {
-      x.reusable = false;
-      return this.finish(x);
-    }
-    // Gone mid-response: the client must not take a truncated body for a whole one.
-    this.record(x, x.status ?? 502, 'H18');
-    this.x = null;
-    x.phase = DONE;
-    this.socket.destroy();
+    dynoClosed(this, x, d);
   }
 
   // ---- endings --------------------------------------------------------------------------
@@ -362,7 +348,7 @@ export class ClientConnection implements DynoOwner {
   record(x: RawExchange, status: number, code?: RouterErrorCode): void {
     if (x.logged || x.appId === undefined) return;
     x.logged = true;
-    this.plane.o.log(x.appId, x.logLine(status, code));
+    this.plane.o.logJson(x.appId, x.logLineJson(status, code));
   }
 
   /** Shutdown: an idle connection closes now, a busy one after its exchange. */
@@ -375,26 +361,7 @@ export class ClientConnection implements DynoOwner {
   onDeadline(now: number): void {
     const x = this.x;
     if (x === null || this.gone) return void this.socket.destroy();
-    const o = this.plane.o;
-    if (x.phase === CONNECTING) {
-      x.upstream?.discard();
-      x.upstream = null;
-      o.quarantine.add(x.dynoId);
-      x.lastCode = 'H19';
-      return this.connect(x, false);
-    }
-    if (x.phase === WAITING) return this.fail(x, 'H12');
-    if (x.phase === RESPONDING) {
-      if (now - x.lastActivity < o.idleTimeoutMs) return void (this.deadline = x.lastActivity + o.idleTimeoutMs);
-      this.record(x, x.status ?? 503, 'H15');
-      x.phase = DONE;
-      this.x = null;
-      x.upstream?.discard();
-      x.upstream = null;
-      this.socket.destroy();
-      return;
-    }
-    this.deadline = 0;
+    deadlinePassed(this, x, now);
   }
 
   pause(reason: number): void {
@@ -409,10 +376,5 @@ export class ClientConnection implements DynoOwner {
   }
 }
 
-const PAUSE_DYNO = 1;
-const PAUSE_CONNECT = 2;
-const PAUSE_PIPELINED = 4;
-const EMPTY = new Set<string>();
-const EMPTY_BUF = Buffer.alloc(0);
 
 function noop(): void {}

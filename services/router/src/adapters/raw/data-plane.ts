@@ -8,6 +8,8 @@ import type { ProxyOptions } from '../proxy.js';
 export interface DataPlaneOptions extends ProxyOptions {
   /** Gives a connection (with the bytes read from it so far) to the node:http server, which serves it from then on. */
   handOver: (socket: Socket, buffered: Buffer | null) => void;
+  /** Publishes one log line given as the inside of a JSON string (routerLogLineJson); must not block or throw. */
+  logJson: (appId: string, jsonLine: string) => void;
 }
 
 /** Between requests, a client connection is kept this long (node's keepAliveTimeout). */

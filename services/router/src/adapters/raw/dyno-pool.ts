@@ -101,7 +101,7 @@ export class DynoPool {
         return d;
       }
     }
-    const d: DynoSocket = new DynoSocket(connect({ host, port, onread: { buffer: READ_BUFFER, callback: (n, buf) => { d.onRead(n, buf as Buffer); return true; } } }), key, this);
+    const d: DynoSocket = new DynoSocket(connect({ host, port, noDelay: true, onread: { buffer: READ_BUFFER, callback: (n, buf) => { d.onRead(n, buf as Buffer); return true; } } }), key, this);
     d.owner = owner;
     return d;
   }

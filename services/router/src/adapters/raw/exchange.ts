@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DynoRoute } from '@paas/contracts';
 import { ChunkedTracker } from '../../domain/chunked.js';
-import { routerLogLine } from '../../domain/log-line.js';
+import { routerLogLineJson } from '../../domain/log-line.js';
 import type { RouterErrorCode, RouterPage } from '../../domain/router-errors.js';
 import type { DynoSocket } from './dyno-pool.js';
 
@@ -115,9 +115,9 @@ export class RawExchange {
     }
   }
 
-  /** The request's heroku[router] line. */
-  logLine(status: number, code: RouterErrorCode | undefined): string {
-    return routerLogLine({
+  /** The request's heroku[router] line, as the inside of a JSON string. */
+  logLineJson(status: number, code: RouterErrorCode | undefined): string {
+    return routerLogLineJson({
       method: this.method, path: this.path, host: this.host, requestId: this.requestId, fwd: this.fwd,
       protocol: 'http', status, code, dyno: this.dyno, connectMs: this.connectMs,
       serviceMs: this.sentAt === undefined ? undefined : Date.now() - this.sentAt,
