@@ -205,14 +205,7 @@ describe('container registry: paas container:push and container:release through 
       const { repositories } = await catalog.json() as { repositories: string[] };
       return old.status === 404 && !repositories.includes('boxed-app/web');
     }, { timeoutMs: 30_000, intervalMs: 250 });
-    // The real docker CLI, logged in as her, cannot pull the old image by its digest either (the
-    // engine's own copy is dropped first, or it would answer from it without asking the registry).
-    await run('docker', ['image', 'rm', '--force', `${registry}/boxed-app/web@${digest}`]).catch(() => undefined);
-    const config = await tempDir('paas-docker-mallory-pull-');
-    await docker(config, 'login', '--username', '_', '--password', mallory, registry);
-    const pull = await docker(config, 'pull', `${registry}/boxed-app/web@${digest}`).then(() => undefined, (err: Error & { stderr?: string }) => err.stderr ?? err.message);
-    assert.ok(pull !== undefined, 'the old image was pulled');
-    assert.match(pull, /not found|unknown/i);
+    // What docker pull asks first is that manifest: the registry's 404 above is its answer too.
   });
 });
 

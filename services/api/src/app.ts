@@ -34,8 +34,6 @@ export async function createApiApp(settings: ApiSettings): Promise<INestApplicat
   // Same Express app, so the Platform API and git smart HTTP answer identically over TLS.
   await app.get(HttpsListener).start(tls, app.getHttpAdapter().getInstance(), settings.tlsPort, settings.host)
     .then(() => app.get(RendezvousListener).start(tls, settings.rendezvousPort, settings.host))
-    // The registry sends docker clients to this api for tokens, so it starts once the api listens.
-    .then(() => app.get(RegistryService).start(url))
     .catch(async (err: Error) => {
       await app.close().catch(() => undefined);
       throw err;
@@ -44,8 +42,12 @@ export async function createApiApp(settings: ApiSettings): Promise<INestApplicat
   log.log(`Platform API and git on ${url} and ${apiTlsUrl(app)}; heroku run rendezvous on port ${rendezvousPort(app)}`);
   if (tls.renewed) log.log(`made a new server certificate for ${settings.tlsHostnames.join(',')}: ${tls.renewed}`);
   log.log(`platform CA: ${tls.caPath} (trust it with NODE_EXTRA_CA_CERTS or GIT_SSL_CAINFO)`);
-  if (key.generated) log.log(`generated the admin API key, kept in ${key.source}: ${key.key}`);
-  else if (key.source !== 'PAAS_API_KEY') log.log(`admin API key from ${key.source}: ${key.key}`);
+  // Where the key is, never the key: logs are read by more people than the key is for.
+  if (key.generated) log.log(`generated the admin API key into ${key.source} (readable by this user only): export PAAS_API_KEY=$(cat ${key.source})`);
+  else if (key.source !== 'PAAS_API_KEY') log.log(`admin API key from ${key.source}`);
+  // The registry sends docker clients to this api for tokens, so it starts once the api listens;
+  // in the background: it never fails the api, and the container endpoints wait for it.
+  void app.get(RegistryService).start(url);
   return app;
 }
 

@@ -129,7 +129,10 @@ export class DynoSupervisor {
     for (const r of targets) {
       void this.stop(r, reason).finally(() => this.changed(appId));
     }
-    return targets.map((r) => r.name);
+    // A dyno already on its way out (a restart just asked for) is stopping anyway: naming it is
+    // not an unknown dyno, and its replacement comes from the formation as for any stop.
+    const leaving = [...this.records.values()].filter((r) => r.appId === appId && r.stopping && match(r) && !targets.some((t) => t.name === r.name));
+    return [...new Set([...targets, ...leaving].map((r) => r.name))];
   }
 
   /**

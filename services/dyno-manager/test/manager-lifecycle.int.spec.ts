@@ -168,6 +168,8 @@ for (const runtime of ['process', 'docker'] as const) describe(`dyno-manager wit
     await waitFor('stubborn.1 up', () => changes.some((c) => c.data.dyno.name === 'stubborn.1' && c.data.to === 'up'), { timeoutMs: 30_000 });
     const [, web2] = await upWeb(2);
     await rpc.request(StopDynos, { appId: release.appId, name: 'web.2', by: 'test@paas.local' });
+    // Named again while it is on its way out (ps:restart then ps:stop): not an unknown dyno.
+    assert.deepEqual(await rpc.request(StopDynos, { appId: release.appId, name: 'web.2', by: 'test@paas.local' }), { dynos: ['web.2'] });
     await waitFor('web.2 said it got SIGTERM', () => logLines.some((l) => l.source === 'app' && l.dyno === 'web.2' && l.line === 'SIGTERM received'));
     await waitFor('web.2 down', () => changes.some((c) => c.data.dyno.id === web2.id && c.data.to === 'down'));
     assert.ok(!heroku('web.2', /^Error R12/), 'no R12 for an app that exits on SIGTERM');
