@@ -29,6 +29,9 @@ export class RegistryService implements OnApplicationShutdown {
   /** Settles when start() is done either way: requests arriving while the api boots wait for it. */
   private readonly started: Promise<void>;
   private settle!: () => void;
+  /** The start under way (it runs in the background of the api's boot), awaited by shutdown. */
+  private starting: Promise<void> | undefined;
+  private closed = false;
 
   constructor(@Inject(SETTINGS) private readonly settings: ApiSettings) {
     this.started = new Promise((resolve) => { this.settle = resolve; });
@@ -38,12 +41,9 @@ export class RegistryService implements OnApplicationShutdown {
    * Starts (or finds) the registry, its tokens issued by the api at apiUrl. Without the binary, or
    * when it cannot start, it logs why and stays off: only the container endpoints answer 503.
    */
-  async start(apiUrl: string): Promise<void> {
-    try {
-      await this.startOrExplain(apiUrl);
-    } finally {
-      this.settle();
-    }
+  start(apiUrl: string): Promise<void> {
+    this.starting = this.startOrExplain(apiUrl).finally(() => this.settle());
+    return this.starting;
   }
 
   private async startOrExplain(apiUrl: string): Promise<void> {
@@ -59,6 +59,7 @@ export class RegistryService implements OnApplicationShutdown {
       await this.process?.stop();
       this.process = undefined;
       this.offReason = (err as Error).message;
+      if (this.closed) return;
       this.log.error(`the container registry is off (container:push and container:release answer 503): ${this.offReason}`);
     }
   }
@@ -74,6 +75,8 @@ export class RegistryService implements OnApplicationShutdown {
     const tmp = `${configPath}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify({ ...config, http: { ...config.http, secret: this.keys.httpSecret } }, null, 2) + '\n', { mode: 0o600 });
     await rename(tmp, configPath);
+    // The api may be shutting down already (it started the registry in the background): no child then.
+    if (this.closed) throw new Error('the api is stopping');
     this.process = new RegistryProcess({ binary, configPath, port: this.port, instanceId: this.keys.instanceId, log: this.log });
     await this.process.start();
     this.ready = true;
@@ -81,6 +84,8 @@ export class RegistryService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    await this.starting;
     this.settle();
     await this.process?.stop();
   }
