@@ -35,7 +35,7 @@ describe('app setups: an app made from a tarball and its app.json (add-ons, env,
   before(async () => {
     templates = await TemplateServer.start();
     // Setups left by a stopped api are failed after 3 s without progress (the running api marks them alive every second).
-    p = await Platform.start({ PAAS_APP_SETUP_STALE_MS: '3000' });
+    p = await Platform.start({ PAAS_APP_SETUP_STALE_MS: '3000', PAAS_SOURCE_ALLOWED_HOSTS: '127.0.0.1/32' });
   });
 
   after(async () => {

@@ -22,9 +22,10 @@ const expressApp = (text: string) => ({
   'server.js': `const app = require('express')(); app.get('/', (q, s) => s.send(${JSON.stringify(text)})); app.listen(process.env.PORT);\n`,
 });
 
-/** Serves files (tarballs) over HTTP on loopback for the Build API to download. */
+/** Serves files (tarballs) over HTTP on loopback for the Build API to download; `/to?<url>` redirects there. */
 async function serveFiles(files: Map<string, Buffer>): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
+    if (req.url?.startsWith('/to?')) return void res.writeHead(302, { location: decodeURIComponent(req.url.slice(4)) }).end();
     const body = files.get(req.url ?? '');
     if (!body) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'application/gzip' }).end(body);
@@ -60,7 +61,7 @@ describe('builds: Python, Node, Docker, the Build API and failures, through the 
     scratch.keep(wheels);
     index = await PythonIndex.start([await makeWheel(wheels, 'paas-greeting', '1.0', 'paas_greeting', 'hello from a wheel')]);
     files = await serveFiles(tarballs);
-    p = await Platform.start();
+    p = await Platform.start({ PAAS_SOURCE_ALLOWED_HOSTS: '127.0.0.1/32' });
   });
 
   after(async () => {
@@ -249,6 +250,19 @@ describe('builds: Python, Node, Docker, the Build API and failures, through the 
     const missing = await p.api('POST', '/apps/api-build/builds', { source_blob: { url: `${files.url}/nothing-here.tgz` } });
     assert.equal(missing.status, 422);
     assert.match(missing.body.message, /HTTP 404/);
+    // The address guard: the test's server is allowed (PAAS_SOURCE_ALLOWED_HOSTS=127.0.0.1/32), the
+    // metadata address and the platform's own listeners never are, also when a redirect leads there.
+    const builds = (await p.api('GET', '/apps/api-build/builds')).body.length;
+    const metadata = await p.api('POST', '/apps/api-build/builds', { source_blob: { url: 'http://169.254.169.254/latest/meta-data/source.tgz' } });
+    assert.equal(metadata.status, 422);
+    assert.match(metadata.body.message, /cloud metadata.*PAAS_SOURCE_ALLOWED_HOSTS=169\.254\.169\.254:80/);
+    const itself = await p.api('POST', '/apps/api-build/builds', { source_blob: { url: `${p.apiUrl}/healthz` } });
+    assert.equal(itself.status, 422);
+    assert.match(itself.body.message, /platform's own listener.*sources are never fetched from the platform itself/);
+    const redirected = await p.api('POST', '/apps/api-build/builds', { source_blob: { url: `${files.url}/to?${encodeURIComponent(`http://127.0.0.1:${new URL(p.routerUrl).port}/x.tgz`)}` } });
+    assert.equal(redirected.status, 422);
+    assert.match(redirected.body.message, /platform's own listener/);
+    assert.equal((await p.api('GET', '/apps/api-build/builds')).body.length, builds, 'no build was made of a refused URL');
     assert.equal((await p.viaRouter('api-build')).body, 'built by the api');
   });
 

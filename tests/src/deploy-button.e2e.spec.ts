@@ -26,7 +26,7 @@ describe('the Deploy button: /deploy?template=... in headless Chromium starts an
   before(async () => {
     shots = await mkdtemp(join(tmpdir(), 'paas-deploy-button-'));
     templates = await TemplateServer.start();
-    p = await Platform.start();
+    p = await Platform.start({ PAAS_SOURCE_ALLOWED_HOSTS: '127.0.0.1/32' });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   });
 

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import {
-  GetApp, GetBuild, GetConfigVars, invalid, ListBuilds, ListReleases, notFound, PurgeBuildCache, SourcePushed, type AppInfo, type BlobRef, type BuildInfo,
+  GetApp, GetBuild, GetConfigVars, invalid, isPaasError, ListBuilds, ListReleases, notFound, PurgeBuildCache, SourcePushed, type AppInfo, type BlobRef, type BuildInfo,
 } from '@paas/contracts';
 import { BuildOutput, EventPublisher, NAMES, NATS_CONNECTION, RpcClient, type NatsConnection } from '@paas/messaging';
 import type { FileBlobStore } from '@paas/storage';
@@ -12,6 +11,8 @@ import type { Names } from '@paas/contracts';
 import { scopeOf, type Actor } from '../actor.js';
 import { presentBuild } from '../domain/presenters.js';
 import { BLOBS } from '../tokens.js';
+import { RepoAddressCheck } from '../repo-links/repo-address.js';
+import { guardedGet } from './guarded-download.js';
 import { SourceUploads } from './source-uploads.js';
 
 /** Heroku's source_blob: a URL of a .tar.gz of the source, with an optional version and checksum. */
@@ -39,6 +40,7 @@ export class BuildsService {
     @Inject(NAMES) names: Names,
     private readonly publisher: EventPublisher,
     private readonly rpc: RpcClient,
+    private readonly addresses: RepoAddressCheck,
   ) {
     this.output = new BuildOutput(nc, names);
     this.uploads = new SourceUploads(blobs);
@@ -135,14 +137,26 @@ export class BuildsService {
     return this.rpc.request(GetApp, { app, ...scopeOf(actor) });
   }
 
+  /**
+   * Stores the tarball at `url`: this api's own /sources get_url is read from the blob store; any
+   * other URL is fetched through the address guard (PAAS_SOURCE_ALLOWED_HOSTS), redirects included.
+   */
   private async download(url: string, key: string) {
-    let res: Response;
+    const u = new URL(url);
+    const upload = /^\/sources\/([0-9a-f]{64})$/.exec(u.pathname);
+    if (upload && await this.addresses.isOwnApi(u)) return this.blobs.put(key, (await this.uploads.get(upload[1]!)).stream);
+    let res: IncomingMessage;
     try {
-      res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+      res = await guardedGet(u, (hop) => this.addresses.checkSource(hop), AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS));
     } catch (err) {
+      if (isPaasError(err)) throw err;
       throw invalid(`Could not download source_blob.url (${(err as Error).message}); check that it is reachable from the platform.`);
     }
-    if (!res.ok || !res.body) throw invalid(`Could not download source_blob.url: it answered HTTP ${res.status}.`);
-    return this.blobs.put(key, Readable.fromWeb(res.body as WebReadableStream<Uint8Array>));
+    if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) > 299) {
+      res.resume();
+      throw invalid(`Could not download source_blob.url: it answered HTTP ${res.statusCode}.`);
+    }
+    return this.blobs.put(key, res);
   }
+
 }

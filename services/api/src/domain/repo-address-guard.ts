@@ -30,16 +30,31 @@ export interface OwnListeners {
 
 export type GuardVerdict = { readonly ok: true; readonly address: string } | { readonly ok: false; readonly reason: string };
 
-const ALLOW_HELP = 'PAAS_REPO_ALLOWED_HOSTS takes comma-separated host:port entries (git.internal:443, [fd00::5]:80) and CIDR ranges (10.1.0.0/16)';
+/** What is being fetched, for the guard's messages: the field a user gave, the setting that allows it. */
+export interface FetchSubject {
+  /** The request field the URL came from: repo_url, source_blob.url. */
+  readonly field: string;
+  /** The operator's allow-list setting. */
+  readonly env: string;
+  /** What the platform fetches, in a sentence: "repositories", "sources". */
+  readonly what: string;
+}
 
-/** Parses PAAS_REPO_ALLOWED_HOSTS; throws saying which entry is wrong and how to write it. */
-export function parseAllowList(raw: string | undefined): AllowEntry[] {
+export const REPOSITORIES: FetchSubject = { field: 'repo_url', env: 'PAAS_REPO_ALLOWED_HOSTS', what: 'repositories' };
+/** Source tarballs of the Build API and app setups (and the Deploy page's templates). */
+export const SOURCES: FetchSubject = { field: 'source_blob.url', env: 'PAAS_SOURCE_ALLOWED_HOSTS', what: 'sources' };
+
+const allowHelp = (env: string) => `${env} takes comma-separated host:port entries (git.internal:443, [fd00::5]:80) and CIDR ranges (10.1.0.0/16)`;
+
+/** Parses an allow-list (PAAS_REPO_ALLOWED_HOSTS...); throws saying which entry is wrong and how to write it. */
+export function parseAllowList(raw: string | undefined, env = REPOSITORIES.env): AllowEntry[] {
+  const ALLOW_HELP = allowHelp(env);
   return (raw ?? '').split(',').map((e) => e.trim()).filter(Boolean).map((entry) => {
     if (entry.includes('/')) {
       try {
         return { kind: 'cidr', range: ipaddr.parseCIDR(entry) } as const;
       } catch {
-        throw new Error(`PAAS_REPO_ALLOWED_HOSTS entry "${entry}" is not a CIDR range; ${ALLOW_HELP}`);
+        throw new Error(`${env} entry "${entry}" is not a CIDR range; ${ALLOW_HELP}`);
       }
     }
     if (ipaddr.isValid(entry)) {
@@ -48,7 +63,7 @@ export function parseAllowList(raw: string | undefined): AllowEntry[] {
     }
     const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(entry);
     const port = Number(m?.[3]);
-    if (!m || port < 1 || port > 65535) throw new Error(`PAAS_REPO_ALLOWED_HOSTS entry "${entry}" is neither host:port nor a CIDR range; ${ALLOW_HELP}`);
+    if (!m || port < 1 || port > 65535) throw new Error(`${env} entry "${entry}" is neither host:port nor a CIDR range; ${ALLOW_HELP}`);
     return { kind: 'hostport', host: normalHost(m[1] ?? m[2]!), port };
   });
 }
@@ -63,22 +78,23 @@ export function repoTarget(url: URL): RepoTarget {
  * Whether the platform may fetch from `target`, which resolved to `addresses` (all must pass: git
  * could use any of them); when it may, the address to pin the fetch to.
  */
-export function checkRepoAddresses(target: RepoTarget, addresses: readonly string[], allow: readonly AllowEntry[], own: OwnListeners): GuardVerdict {
-  if (addresses.length === 0) return { ok: false, reason: `repo_url's host ${target.host} does not resolve to any address` };
+export function checkRepoAddresses(target: RepoTarget, addresses: readonly string[], allow: readonly AllowEntry[], own: OwnListeners, subject: FetchSubject = REPOSITORIES): GuardVerdict {
+  const { field, env, what } = subject;
+  if (addresses.length === 0) return { ok: false, reason: `${field}'s host ${target.host} does not resolve to any address` };
   for (const raw of addresses) {
-    if (!ipaddr.isValid(raw)) return { ok: false, reason: `repo_url's host ${target.host} resolved to "${raw}", which is not an IP address` };
+    if (!ipaddr.isValid(raw)) return { ok: false, reason: `${field}'s host ${target.host} resolved to "${raw}", which is not an IP address` };
     const a = ipaddr.process(raw);
     const exact = allow.some((e) => e.kind === 'hostport' && e.port === target.port && (e.host === target.host || sameAddress(e.host, a)));
     if (isOwnListener(a, target.port, own) && !exact) {
-      return { ok: false, reason: `repo_url ${hostPort(target)} is the platform's own listener (${a.toString()} port ${target.port}): repositories are never fetched from the platform itself` };
+      return { ok: false, reason: `${field} ${hostPort(target)} is the platform's own listener (${a.toString()} port ${target.port}): ${what} are never fetched from the platform itself` };
     }
     const range = a.range();
     const inCidr = allow.some((e) => e.kind === 'cidr' && e.range[0].kind() === a.kind() && a.match(e.range));
     if (range !== 'unicast' && !exact && !inCidr) {
       return {
         ok: false,
-        reason: `repo_url's host ${hostPort(target)} resolves to ${a.toString()}, ${describeRange(a, range)}: the platform does not fetch repositories from internal addresses. ` +
-          `If this repository is meant to be reachable, an operator can allow it with PAAS_REPO_ALLOWED_HOSTS=${hostPort(target)} (comma-separated host:port or CIDR entries)`,
+        reason: `${field}'s host ${hostPort(target)} resolves to ${a.toString()}, ${describeRange(a, range)}: the platform does not fetch ${what} from internal addresses. ` +
+          `If it is meant to be reachable, an operator can allow it with ${env}=${hostPort(target)} (comma-separated host:port or CIDR entries)`,
       };
     }
   }

@@ -5,7 +5,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { invalid } from '@paas/contracts';
 import type { ApiSettings } from '../config.js';
-import { checkRepoAddresses, curlResolveEntry, repoTarget, type OwnListeners, type RepoTarget } from '../domain/repo-address-guard.js';
+import {
+  checkRepoAddresses, curlResolveEntry, REPOSITORIES, repoTarget, SOURCES, type AllowEntry, type FetchSubject, type OwnListeners, type RepoTarget,
+} from '../domain/repo-address-guard.js';
 import { GrpcServer } from '../grpc/grpc-server.js';
 import { RendezvousListener } from '../rendezvous/rendezvous-listener.js';
 import { HttpsListener } from '../tls/https-listener.js';
@@ -32,7 +34,27 @@ export class RepoAddressCheck {
   ) {}
 
   /** The address to fetch `url` from; invalid_params (422) with the reason when it is refused. */
-  async check(url: URL): Promise<CheckedRepo> {
+  check(url: URL): Promise<CheckedRepo> {
+    return this.checkFor(url, REPOSITORIES, this.settings.repos.allowed);
+  }
+
+  /** The same for a source tarball's URL (Build API, app setups, Deploy page templates). */
+  checkSource(url: URL): Promise<CheckedRepo> {
+    return this.checkFor(url, SOURCES, this.settings.repos.sourcesAllowed);
+  }
+
+  /** Whether `url` names this api itself (its HTTP or HTTPS port on a local address), e.g. its own /sources get_url. */
+  async isOwnApi(url: URL): Promise<boolean> {
+    const target = repoTarget(url);
+    const apiPorts = [this.http.httpAdapter?.getHttpServer()?.address() as AddressInfo | null, safeUrl(this.https.url)]
+      .map((a) => (a instanceof URL ? Number(a.port) : a?.port)).filter((p): p is number => !!p);
+    if (!apiPorts.includes(target.port)) return false;
+    const found = await lookup(target.host, { all: true, verbatim: true }).catch(() => []);
+    const local = new Set(['127.0.0.1', '::1', '0.0.0.0', '::', ...this.ownListeners().localAddresses]);
+    return found.length > 0 && found.every((a) => local.has(a.address) || a.address.startsWith('127.'));
+  }
+
+  private async checkFor(url: URL, subject: FetchSubject, allowed: readonly AllowEntry[]): Promise<CheckedRepo> {
     const target = repoTarget(url);
     let addresses: string[];
     try {
@@ -42,9 +64,9 @@ export class RepoAddressCheck {
       ]);
       addresses = found.map((a) => a.address);
     } catch (err) {
-      throw invalid(`repo_url's host ${target.host} cannot be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the URL.`);
+      throw invalid(`${subject.field}'s host ${target.host} cannot be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the URL.`);
     }
-    const verdict = checkRepoAddresses(target, addresses, this.settings.repos.allowed, this.ownListeners());
+    const verdict = checkRepoAddresses(target, addresses, allowed, this.ownListeners(), subject);
     if (!verdict.ok) throw invalid(`${verdict.reason}.`);
     return { target, address: verdict.address, resolve: curlResolveEntry(target, verdict.address) };
   }

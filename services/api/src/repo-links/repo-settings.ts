@@ -4,6 +4,8 @@ import { parseAllowList, type AllowEntry } from '../domain/repo-address-guard.js
 export interface RepoSettings {
   /** PAAS_REPO_ALLOWED_HOSTS: internal hosts (host:port) and ranges (CIDR) repositories may be fetched from. */
   allowed: AllowEntry[];
+  /** PAAS_SOURCE_ALLOWED_HOSTS: the same for source tarball URLs (Build API, app setups, Deploy page). */
+  sourcesAllowed: AllowEntry[];
   /** PAAS_REPO_FETCH_TIMEOUT_MS: one fetch and archive of a commit, at most (default 120000). */
   fetchTimeoutMs: number;
   /** PAAS_REPO_MAX_MB: largest fetched pack and source tarball (default 500). */
@@ -22,6 +24,7 @@ function positive(env: NodeJS.ProcessEnv, key: string, fallback: number): number
 export function repoSettingsFromEnv(env: NodeJS.ProcessEnv): RepoSettings {
   return {
     allowed: parseAllowList(env.PAAS_REPO_ALLOWED_HOSTS),
+    sourcesAllowed: parseAllowList(env.PAAS_SOURCE_ALLOWED_HOSTS, 'PAAS_SOURCE_ALLOWED_HOSTS'),
     fetchTimeoutMs: positive(env, 'PAAS_REPO_FETCH_TIMEOUT_MS', 120_000),
     maxMb: positive(env, 'PAAS_REPO_MAX_MB', 500),
     dynoPorts: [positive(env, 'PAAS_DYNO_PORT_MIN', 20_000), positive(env, 'PAAS_DYNO_PORT_MAX', 29_999)],
