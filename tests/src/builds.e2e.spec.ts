@@ -258,7 +258,7 @@ describe('builds: Python, Node, Docker, the Build API and failures, through the 
     assert.match(metadata.body.message, /cloud metadata.*PAAS_SOURCE_ALLOWED_HOSTS=169\.254\.169\.254:80/);
     const itself = await p.api('POST', '/apps/api-build/builds', { source_blob: { url: `${p.apiUrl}/healthz` } });
     assert.equal(itself.status, 422);
-    assert.match(itself.body.message, /platform's own listener.*sources are never fetched from the platform itself/);
+    assert.match(itself.body.message, /platform's own listener.*the platform does not fetch sources from itself/);
     const redirected = await p.api('POST', '/apps/api-build/builds', { source_blob: { url: `${files.url}/to?${encodeURIComponent(`http://127.0.0.1:${new URL(p.routerUrl).port}/x.tgz`)}` } });
     assert.equal(redirected.status, 422);
     assert.match(redirected.body.message, /platform's own listener/);

@@ -38,7 +38,7 @@ describe('log drains: syslog and HTTPS receivers get the lines a deployed app wr
     syslogTls = await SyslogReceiver.start(tls);
     https = await HttpsReceiver.start(tls);
     slow = await HttpsReceiver.start(tls);
-    p = await Platform.start({ NODE_EXTRA_CA_CERTS: tls.caPath, PAAS_DRAIN_BUFFER_LINES: '60', PAAS_DRAIN_RETRY_MS: '200', PAAS_DRAIN_TIMEOUT_MS: '120000' });
+    p = await Platform.start({ NODE_EXTRA_CA_CERTS: tls.caPath, PAAS_DRAIN_BUFFER_LINES: '60', PAAS_DRAIN_RETRY_MS: '200', PAAS_DRAIN_TIMEOUT_MS: '120000', PAAS_DRAIN_ALLOWED_HOSTS: '127.0.0.1/32' });
     assert.equal((await p.api('POST', '/apps', { name: APP })).status, 201);
   });
 
@@ -60,6 +60,15 @@ describe('log drains: syslog and HTTPS receivers get the lines a deployed app wr
     assert.equal(missing.status, 422);
     assert.match(missing.body.message, /url is required/);
     assert.equal((await p.api('POST', '/apps/no-such-app/log-drains', { url: 'https://127.0.0.1/x' })).status, 404);
+    // The address guard: the test's receivers are allowed (PAAS_DRAIN_ALLOWED_HOSTS=127.0.0.1/32), the
+    // metadata address and the platform's own listeners never are.
+    const metadata = await p.api('POST', `/apps/${APP}/log-drains`, { url: 'syslog+tcp://169.254.169.254:514' });
+    assert.equal(metadata.status, 422);
+    assert.match(metadata.body.message, /cloud metadata.*does not send logs to internal addresses.*PAAS_DRAIN_ALLOWED_HOSTS=169\.254\.169\.254:514/);
+    const itself = await p.api('POST', `/apps/${APP}/log-drains`, { url: `https://127.0.0.1:${new URL(p.apiUrl).port}/logs` });
+    assert.equal(itself.status, 422);
+    assert.match(itself.body.message, /platform's own listener/);
+    assert.deepEqual((await p.api('GET', `/apps/${APP}/log-drains`)).body, [], 'no drain was added');
   });
 
   test('drains are added, listed and named in Heroku\'s shape; a URL is taken once per app', async () => {

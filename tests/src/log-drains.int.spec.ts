@@ -18,7 +18,7 @@ describe('log drain delivery with two api processes: every line goes out once', 
   let receiver: SyslogReceiver | undefined;
 
   before(async () => {
-    p = await InProcessPlatform.start('drains', KEY);
+    p = await InProcessPlatform.start('drains', KEY, { env: { PAAS_DRAIN_ALLOWED_HOSTS: '127.0.0.1/32' } });
     nc = await connectNats(NATS_URL, 'drains-spec');
     receiver = await SyslogReceiver.start();
   });
@@ -43,7 +43,7 @@ describe('log drain delivery with two api processes: every line goes out once', 
 
     second = await createApiApp(apiSettingsFromEnv({
       ...process.env, PAAS_NAMESPACE: p!.namespace, DATABASE_URL: p!.databaseUrl, PAAS_DATA_DIR: p!.dataDir, PAAS_API_KEY: KEY,
-      PAAS_API_PORT: '0', PAAS_API_TLS_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', PAAS_GRPC_PORT: '0',
+      PAAS_API_PORT: '0', PAAS_API_TLS_PORT: '0', PAAS_RENDEZVOUS_PORT: '0', PAAS_GRPC_PORT: '0', PAAS_DRAIN_ALLOWED_HOSTS: '127.0.0.1/32',
     }));
     const [one, two] = [p!.api!.get(DrainDelivery), second.get(DrainDelivery)];
     await waitFor('both api processes to deliver to the drain', () => one.drainIds.includes(drainId) && two.drainIds.includes(drainId));

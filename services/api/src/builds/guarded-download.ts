@@ -1,8 +1,7 @@
-import type { LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIPv6 } from 'node:net';
 import { invalid } from '@paas/contracts';
+import { pinnedLookup } from '../net/pinned-lookup.js';
 
 /** How many redirects a download follows; each hop is checked like the first URL. */
 const MAX_REDIRECTS = 5;
@@ -28,13 +27,8 @@ export async function guardedGet(first: URL, check: (url: URL) => Promise<{ addr
 }
 
 function get(url: URL, address: string, signal: AbortSignal): Promise<IncomingMessage> {
-  const family = isIPv6(address) ? 6 : 4;
-  const pinned = (_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    if (options.all) callback(null, [{ address, family } satisfies LookupAddress]);
-    else callback(null, address, family);
-  };
   return new Promise((resolve, reject) => {
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { signal, lookup: pinned as never }, resolve);
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { signal, lookup: pinnedLookup(address) }, resolve);
     req.once('error', reject);
     req.end();
   });

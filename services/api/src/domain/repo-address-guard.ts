@@ -36,13 +36,15 @@ export interface FetchSubject {
   readonly field: string;
   /** The operator's allow-list setting. */
   readonly env: string;
-  /** What the platform fetches, in a sentence: "repositories", "sources". */
-  readonly what: string;
+  /** What the platform never does, as a sentence's end: "fetch repositories from". */
+  readonly never: string;
 }
 
-export const REPOSITORIES: FetchSubject = { field: 'repo_url', env: 'PAAS_REPO_ALLOWED_HOSTS', what: 'repositories' };
+export const REPOSITORIES: FetchSubject = { field: 'repo_url', env: 'PAAS_REPO_ALLOWED_HOSTS', never: 'fetch repositories from' };
 /** Source tarballs of the Build API and app setups (and the Deploy page's templates). */
-export const SOURCES: FetchSubject = { field: 'source_blob.url', env: 'PAAS_SOURCE_ALLOWED_HOSTS', what: 'sources' };
+export const SOURCES: FetchSubject = { field: 'source_blob.url', env: 'PAAS_SOURCE_ALLOWED_HOSTS', never: 'fetch sources from' };
+/** Log drains: where the platform sends an app's logs. */
+export const DRAINS: FetchSubject = { field: 'url', env: 'PAAS_DRAIN_ALLOWED_HOSTS', never: 'send logs to' };
 
 const allowHelp = (env: string) => `${env} takes comma-separated host:port entries (git.internal:443, [fd00::5]:80) and CIDR ranges (10.1.0.0/16)`;
 
@@ -79,21 +81,21 @@ export function repoTarget(url: URL): RepoTarget {
  * could use any of them); when it may, the address to pin the fetch to.
  */
 export function checkRepoAddresses(target: RepoTarget, addresses: readonly string[], allow: readonly AllowEntry[], own: OwnListeners, subject: FetchSubject = REPOSITORIES): GuardVerdict {
-  const { field, env, what } = subject;
+  const { field, env, never } = subject;
   if (addresses.length === 0) return { ok: false, reason: `${field}'s host ${target.host} does not resolve to any address` };
   for (const raw of addresses) {
     if (!ipaddr.isValid(raw)) return { ok: false, reason: `${field}'s host ${target.host} resolved to "${raw}", which is not an IP address` };
     const a = ipaddr.process(raw);
     const exact = allow.some((e) => e.kind === 'hostport' && e.port === target.port && (e.host === target.host || sameAddress(e.host, a)));
     if (isOwnListener(a, target.port, own) && !exact) {
-      return { ok: false, reason: `${field} ${hostPort(target)} is the platform's own listener (${a.toString()} port ${target.port}): ${what} are never fetched from the platform itself` };
+      return { ok: false, reason: `${field} ${hostPort(target)} is the platform's own listener (${a.toString()} port ${target.port}): the platform does not ${never} itself` };
     }
     const range = a.range();
     const inCidr = allow.some((e) => e.kind === 'cidr' && e.range[0].kind() === a.kind() && a.match(e.range));
     if (range !== 'unicast' && !exact && !inCidr) {
       return {
         ok: false,
-        reason: `${field}'s host ${hostPort(target)} resolves to ${a.toString()}, ${describeRange(a, range)}: the platform does not fetch ${what} from internal addresses. ` +
+        reason: `${field}'s host ${hostPort(target)} resolves to ${a.toString()}, ${describeRange(a, range)}: the platform does not ${never} internal addresses. ` +
           `If it is meant to be reachable, an operator can allow it with ${env}=${hostPort(target)} (comma-separated host:port or CIDR entries)`,
       };
     }

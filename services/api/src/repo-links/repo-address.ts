@@ -6,7 +6,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { invalid } from '@paas/contracts';
 import type { ApiSettings } from '../config.js';
 import {
-  checkRepoAddresses, curlResolveEntry, REPOSITORIES, repoTarget, SOURCES, type AllowEntry, type FetchSubject, type OwnListeners, type RepoTarget,
+  checkRepoAddresses, curlResolveEntry, DRAINS, REPOSITORIES, repoTarget, SOURCES, type AllowEntry, type FetchSubject, type OwnListeners, type RepoTarget,
 } from '../domain/repo-address-guard.js';
 import { GrpcServer } from '../grpc/grpc-server.js';
 import { RendezvousListener } from '../rendezvous/rendezvous-listener.js';
@@ -21,6 +21,11 @@ export interface CheckedRepo {
 }
 
 const LOOKUP_TIMEOUT_MS = 10_000;
+
+/** Where a log drain leads, as the address guard takes it. */
+export function drainAddressTarget(t: { host: string; port: number }): RepoTarget {
+  return { host: t.host.replace(/^\[|\]$/g, '').toLowerCase(), port: t.port };
+}
 
 /** The guard's adapter: resolves repo_url's host and checks every address against the guard. */
 @Injectable()
@@ -43,6 +48,11 @@ export class RepoAddressCheck {
     return this.checkFor(url, SOURCES, this.settings.repos.sourcesAllowed);
   }
 
+  /** The address a log drain's host:port may be reached at (PAAS_DRAIN_ALLOWED_HOSTS), checked again at each connection. */
+  checkDrain(url: URL, target: RepoTarget): Promise<CheckedRepo> {
+    return this.checkFor(url, DRAINS, this.settings.repos.drainsAllowed, target);
+  }
+
   /** Whether `url` names this api itself (its HTTP or HTTPS port on a local address), e.g. its own /sources get_url. */
   async isOwnApi(url: URL): Promise<boolean> {
     const target = repoTarget(url);
@@ -54,8 +64,7 @@ export class RepoAddressCheck {
     return found.length > 0 && found.every((a) => local.has(a.address) || a.address.startsWith('127.'));
   }
 
-  private async checkFor(url: URL, subject: FetchSubject, allowed: readonly AllowEntry[]): Promise<CheckedRepo> {
-    const target = repoTarget(url);
+  private async checkFor(url: URL, subject: FetchSubject, allowed: readonly AllowEntry[], target = repoTarget(url)): Promise<CheckedRepo> {
     let addresses: string[];
     try {
       const found = await Promise.race([

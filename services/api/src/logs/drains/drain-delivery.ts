@@ -4,6 +4,7 @@ import type { Subscription } from '@nats-io/transport-node';
 import { drainTarget, ListAllLogDrains, parseLogLine, type AppLogDrain, type LogLine, type Names } from '@paas/contracts';
 import { NAMES, NATS_CONNECTION, RpcClient, type NatsConnection } from '@paas/messaging';
 import type { ApiSettings } from '../../config.js';
+import { drainAddressTarget, RepoAddressCheck } from '../../repo-links/repo-address.js';
 import { SETTINGS } from '../../tokens.js';
 import type { DrainSender } from './adapters/drain-sender.js';
 import { HttpsSender } from './adapters/https-sender.js';
@@ -39,6 +40,7 @@ export class DrainDelivery implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(NAMES) private readonly names: Names,
     @Inject(SETTINGS) private readonly settings: ApiSettings,
     private readonly rpc: RpcClient,
+    private readonly addresses: RepoAddressCheck,
   ) {}
 
   /** Ids of the drains this process delivers to now. */
@@ -130,7 +132,9 @@ export class DrainDelivery implements OnApplicationBootstrap, BeforeApplicationS
   private senderFor(d: AppLogDrain): DrainSender {
     const target = drainTarget(d.url);
     const { timeoutMs } = this.settings.drains;
-    return target.transport === 'https' ? new HttpsSender(target, d.token, timeoutMs) : new SyslogSender(target, d.token, timeoutMs);
+    // Checked again at each connection (a name may resolve elsewhere by then); a refusal is a failed send, tried again later.
+    const pin = async () => (await this.addresses.checkDrain(new URL(d.url), drainAddressTarget(target))).address;
+    return target.transport === 'https' ? new HttpsSender(target, d.token, timeoutMs, pin) : new SyslogSender(target, d.token, timeoutMs, pin);
   }
 
   /** Hands every new line of every app to that app's outlets; handing over never waits on a drain. */

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { ACCEPTED_DRAIN_URLS, AddLogDrain, GetApp, ListLogDrains, PaasError, RemoveLogDrain, type LogDrainInfo } from '@paas/contracts';
+import { ACCEPTED_DRAIN_URLS, AddLogDrain, drainTarget, drainUrlProblem, GetApp, ListLogDrains, PaasError, RemoveLogDrain, type LogDrainInfo } from '@paas/contracts';
 import { RpcClient } from '@paas/messaging';
 import { scopeOf, type Actor } from '../../actor.js';
+import { drainAddressTarget, RepoAddressCheck } from '../../repo-links/repo-address.js';
 
 const addBody = z.object({ url: z.string({ message: `url is required: the log drain to add (${ACCEPTED_DRAIN_URLS})` }).min(1) }, {
   message: `Send an object such as {"url": "syslog+tls://logs.example.com:6514"}: ${ACCEPTED_DRAIN_URLS}.`,
@@ -20,7 +21,7 @@ function seconds(iso: string): string {
 /** `heroku drains`, `drains:add`, `drains:remove`: the app's log drains, recorded by the release service. */
 @Injectable()
 export class DrainsService {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(private readonly rpc: RpcClient, private readonly addresses: RepoAddressCheck) {}
 
   async list(actor: Actor, app: string) {
     const a = await this.rpc.request(GetApp, { app, ...scopeOf(actor) });
@@ -38,6 +39,8 @@ export class DrainsService {
   async add(actor: Actor, app: string, body: unknown) {
     const { url } = addBody.parse(body);
     const a = await this.rpc.request(GetApp, { app, ...scopeOf(actor) });
+    // Only a URL the release service will take is looked up; its own checks say what is wrong with the rest.
+    if (!drainUrlProblem(url)) await this.addresses.checkDrain(new URL(url), drainAddressTarget(drainTarget(url)));
     return presentDrain(await this.rpc.request(AddLogDrain, { app: a.id, url, by: actor.email }));
   }
 

@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:https';
 import type { DrainTarget, LogLine } from '@paas/contracts';
+import { pinnedLookup } from '../../../net/pinned-lookup.js';
 import { frames } from '../domain/syslog-frame.js';
 import { RefusedBatch, type DrainSender } from './drain-sender.js';
 
@@ -12,15 +13,17 @@ import { RefusedBatch, type DrainSender } from './drain-sender.js';
 export class HttpsSender implements DrainSender {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-  constructor(private readonly target: DrainTarget, private readonly token: string, private readonly timeoutMs: number) {}
+  /** `pin` answers the address the drain may be reached at (checked by the address guard for each batch). */
+  constructor(private readonly target: DrainTarget, private readonly token: string, private readonly timeoutMs: number, private readonly pin: () => Promise<string>) {}
 
-  send(lines: readonly LogLine[], frameId: string): Promise<void> {
+  async send(lines: readonly LogLine[], frameId: string): Promise<void> {
+    const lookup = pinnedLookup(await this.pin());
     const body = Buffer.from(frames(lines, this.token), 'utf8');
     const { url } = this.target;
     const auth = url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
     return new Promise<void>((resolve, reject) => {
       const req = request({
-        host: this.target.host, port: this.target.port, path: `${url.pathname || '/'}${url.search}`, method: 'POST', auth, agent: this.agent,
+        host: this.target.host, port: this.target.port, lookup, path: `${url.pathname || '/'}${url.search}`, method: 'POST', auth, agent: this.agent,
         servername: url.hostname.startsWith('[') || /^\d+\.\d+\.\d+\.\d+$/.test(url.hostname) ? undefined : url.hostname,
         timeout: this.timeoutMs,
         headers: {

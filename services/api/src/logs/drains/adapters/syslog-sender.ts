@@ -1,6 +1,7 @@
 import { connect as tcpConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { DrainTarget, LogLine } from '@paas/contracts';
+import { pinnedLookup } from '../../../net/pinned-lookup.js';
 import { frames } from '../domain/syslog-frame.js';
 import type { DrainSender } from './drain-sender.js';
 
@@ -12,7 +13,8 @@ import type { DrainSender } from './drain-sender.js';
 export class SyslogSender implements DrainSender {
   private socket: Socket | undefined;
 
-  constructor(private readonly target: DrainTarget, private readonly token: string, private readonly timeoutMs: number) {}
+  /** `pin` answers the address the drain may be reached at (checked by the address guard at each connection). */
+  constructor(private readonly target: DrainTarget, private readonly token: string, private readonly timeoutMs: number, private readonly pin: () => Promise<string>) {}
 
   async send(lines: readonly LogLine[]): Promise<void> {
     const socket = this.socket ?? (this.socket = await this.connect());
@@ -30,12 +32,13 @@ export class SyslogSender implements DrainSender {
     this.socket = undefined;
   }
 
-  private connect(): Promise<Socket> {
+  private async connect(): Promise<Socket> {
     const { host, port, transport } = this.target;
+    const lookup = pinnedLookup(await this.pin());
     return new Promise<Socket>((resolve, reject) => {
       const socket = transport === 'syslog-tls'
-        ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host })
-        : tcpConnect({ host, port });
+        ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host, lookup })
+        : tcpConnect({ host, port, lookup });
       const timer = setTimeout(() => socket.destroy(new Error(`connecting took longer than ${this.timeoutMs} ms`)), this.timeoutMs);
       socket.once(transport === 'syslog-tls' ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
