@@ -31,7 +31,7 @@ import { RegistryController } from './registry/registry.controller.js';
 import { RegistryJanitor } from './registry/registry-janitor.js';
 import { RegistryService } from './registry/registry.service.js';
 import { RendezvousListener } from './rendezvous/rendezvous-listener.js';
-import { RepoAddressCheck } from './repo-links/repo-address.js';
+import { AddressGuard } from './net/address-guard.js';
 import { RepoDeploys } from './repo-links/repo-deploys.js';
 import { RepoLinksController } from './repo-links/repo-links.controller.js';
 import { RepoLinksService } from './repo-links/repo-links.service.js';
@@ -55,7 +55,7 @@ export class ApiModule {
         AccountsService, PlatformService, BuildsService, GitService, PushService, HealthService, LogsService, LogStreams, DrainsService, DrainDelivery, GrpcServer, HttpsListener, RendezvousListener, AddonsService,
         RegistryService, RegistryAuth, RegistryJanitor, ContainerReleases,
         AppSetupsService, AppSetupRunner,
-        RepoAddressCheck, RepoDeploys, RepoLinksService,
+        AddressGuard, RepoDeploys, RepoLinksService,
       ],
     };
   }

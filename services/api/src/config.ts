@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseTlsHostnames } from './domain/tls-names.js';
 import { drainSettingsFromEnv, type DrainSettings } from './logs/drains/drain-settings.js';
 import { appSetupSettingsFromEnv, type AppSetupSettings } from './app-setups/app-setup-settings.js';
+import { addressSettingsFromEnv, type AddressSettings } from './net/address-settings.js';
 import { repoSettingsFromEnv, type RepoSettings } from './repo-links/repo-settings.js';
 
 /** Everything the api service reads from its environment, validated at boot. */
@@ -40,6 +41,8 @@ export interface ApiSettings {
   appSetups: AppSetupSettings;
   /** Repository links (PAAS_REPO_*). */
   repos: RepoSettings;
+  /** Where the api may connect for users (repositories, sources, drains): the address guard's allow-lists. */
+  addresses: AddressSettings;
   /** The container registry the api runs on the same host (PAAS_REGISTRY_PORT, default 5003); 0 picks a free port. */
   registryPort: number;
   /** The Docker distribution registry binary (PAAS_REGISTRY_BIN, default /usr/bin/docker-registry). */
@@ -79,6 +82,7 @@ export function apiSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiSet
     drains: drainSettingsFromEnv(env),
     appSetups: appSetupSettingsFromEnv(env),
     repos: repoSettingsFromEnv(env),
+    addresses: addressSettingsFromEnv(env),
     registryPort: port(env, 'PAAS_REGISTRY_PORT', 5003),
     registryBinary: env.PAAS_REGISTRY_BIN || '/usr/bin/docker-registry',
   };

@@ -11,7 +11,7 @@ import type { Names } from '@paas/contracts';
 import { scopeOf, type Actor } from '../actor.js';
 import { presentBuild } from '../domain/presenters.js';
 import { BLOBS } from '../tokens.js';
-import { RepoAddressCheck } from '../repo-links/repo-address.js';
+import { AddressGuard } from '../net/address-guard.js';
 import { guardedGet } from './guarded-download.js';
 import { SourceUploads } from './source-uploads.js';
 
@@ -40,7 +40,7 @@ export class BuildsService {
     @Inject(NAMES) names: Names,
     private readonly publisher: EventPublisher,
     private readonly rpc: RpcClient,
-    private readonly addresses: RepoAddressCheck,
+    private readonly addresses: AddressGuard,
   ) {
     this.output = new BuildOutput(nc, names);
     this.uploads = new SourceUploads(blobs);

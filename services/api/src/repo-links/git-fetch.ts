@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { BlobRef } from '@paas/contracts';
 import type { FileBlobStore } from '@paas/storage';
-import type { CheckedRepo } from './repo-address.js';
+import type { CheckedAddress } from '../net/address-guard.js';
 
 /** What to fetch: the link's URL (credentials allowed), a branch, and the commit expected there (null: its head). */
 export interface FetchRequest {
   readonly repoUrl: string;
   readonly branch: string;
   readonly commit: string | null;
-  readonly checked: CheckedRepo;
+  readonly checked: CheckedAddress;
   /** Blob key of the source tarball. */
   readonly key: string;
   readonly timeoutMs: number;
@@ -106,7 +106,7 @@ function gitAccess(repoUrl: string, home: string): { url: string; secrets: strin
   return { url: u.toString(), secrets, env };
 }
 
-function configArgs(checked: CheckedRepo): string[] {
+function configArgs(checked: CheckedAddress): string[] {
   const cfg = [
     'http.followRedirects=false', 'credential.helper=', 'protocol.allow=never', 'protocol.http.allow=always', 'protocol.https.allow=always',
     'http.lowSpeedLimit=1000', 'http.lowSpeedTime=30', 'core.hooksPath=/dev/null', 'fetch.unpackLimit=1', 'transfer.unpackLimit=1',

@@ -6,7 +6,7 @@ import type { FileBlobStore } from '@paas/storage';
 import type { ApiSettings } from '../config.js';
 import { BLOBS, SETTINGS } from '../tokens.js';
 import { fetchCommit, FetchError } from './git-fetch.js';
-import { RepoAddressCheck } from './repo-address.js';
+import { AddressGuard } from '../net/address-guard.js';
 
 /** One deploy from the linked repository: which branch, which commit (null: the branch head), who asked. */
 export interface RepoDeployRequest {
@@ -36,7 +36,7 @@ export class RepoDeploys implements OnApplicationShutdown {
     @Inject(NAMES) private readonly names: Names,
     private readonly publisher: EventPublisher,
     private readonly rpc: RpcClient,
-    private readonly addresses: RepoAddressCheck,
+    private readonly addresses: AddressGuard,
   ) {
     this.output = new BuildOutput(nc, names);
   }

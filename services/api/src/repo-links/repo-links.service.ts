@@ -8,7 +8,7 @@ import { RpcClient } from '@paas/messaging';
 import { scopeOf, type Actor } from '../actor.js';
 import { BuildsService } from '../builds/builds.service.js';
 import { decidePush, pushPayload, validSignature } from '../domain/push-webhook.js';
-import { RepoAddressCheck } from './repo-address.js';
+import { AddressGuard } from '../net/address-guard.js';
 import { RepoDeploys } from './repo-deploys.js';
 
 const linkBody = z.object({
@@ -48,7 +48,7 @@ export function presentRepoLink(l: RepoLinkInfo, base: string) {
 export class RepoLinksService {
   constructor(
     private readonly rpc: RpcClient,
-    private readonly addresses: RepoAddressCheck,
+    private readonly addresses: AddressGuard,
     private readonly deploys: RepoDeploys,
     private readonly builds: BuildsService,
   ) {}

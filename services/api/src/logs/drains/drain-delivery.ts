@@ -4,7 +4,7 @@ import type { Subscription } from '@nats-io/transport-node';
 import { drainTarget, ListAllLogDrains, parseLogLine, type AppLogDrain, type LogLine, type Names } from '@paas/contracts';
 import { NAMES, NATS_CONNECTION, RpcClient, type NatsConnection } from '@paas/messaging';
 import type { ApiSettings } from '../../config.js';
-import { drainAddressTarget, RepoAddressCheck } from '../../repo-links/repo-address.js';
+import { drainAddressTarget, AddressGuard } from '../../net/address-guard.js';
 import { SETTINGS } from '../../tokens.js';
 import type { DrainSender } from './adapters/drain-sender.js';
 import { HttpsSender } from './adapters/https-sender.js';
@@ -40,7 +40,7 @@ export class DrainDelivery implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(NAMES) private readonly names: Names,
     @Inject(SETTINGS) private readonly settings: ApiSettings,
     private readonly rpc: RpcClient,
-    private readonly addresses: RepoAddressCheck,
+    private readonly addresses: AddressGuard,
   ) {}
 
   /** Ids of the drains this process delivers to now. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ACCEPTED_DRAIN_URLS, AddLogDrain, drainTarget, drainUrlProblem, GetApp, ListLogDrains, PaasError, RemoveLogDrain, type LogDrainInfo } from '@paas/contracts';
 import { RpcClient } from '@paas/messaging';
 import { scopeOf, type Actor } from '../../actor.js';
-import { drainAddressTarget, RepoAddressCheck } from '../../repo-links/repo-address.js';
+import { drainAddressTarget, AddressGuard } from '../../net/address-guard.js';
 
 const addBody = z.object({ url: z.string({ message: `url is required: the log drain to add (${ACCEPTED_DRAIN_URLS})` }).min(1) }, {
   message: `Send an object such as {"url": "syslog+tls://logs.example.com:6514"}: ${ACCEPTED_DRAIN_URLS}.`,
@@ -21,7 +21,7 @@ function seconds(iso: string): string {
 /** `heroku drains`, `drains:add`, `drains:remove`: the app's log drains, recorded by the release service. */
 @Injectable()
 export class DrainsService {
-  constructor(private readonly rpc: RpcClient, private readonly addresses: RepoAddressCheck) {}
+  constructor(private readonly rpc: RpcClient, private readonly addresses: AddressGuard) {}
 
   async list(actor: Actor, app: string) {
     const a = await this.rpc.request(GetApp, { app, ...scopeOf(actor) });

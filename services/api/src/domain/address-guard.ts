@@ -1,21 +1,23 @@
 import ipaddr from 'ipaddr.js';
 
 /**
- * The SSRF guard of repository fetches: a repo_url may only lead the platform to public unicast
- * addresses, never to loopback, private, link-local (the cloud metadata service), unique-local,
- * unspecified, multicast or other special ranges, nor to the platform's own listeners, unless the
- * operator allows it (PAAS_REPO_ALLOWED_HOSTS). Pure: the addresses come resolved.
+ * The SSRF guard of every connection the api makes where a user said where to (linked
+ * repositories, source tarballs, log drains): it may only lead to public unicast addresses, never
+ * to loopback, private, link-local (the cloud metadata service), unique-local, unspecified,
+ * multicast or other special ranges, nor to the platform's own listeners, unless the operator
+ * allows it (PAAS_REPO_ALLOWED_HOSTS, PAAS_SOURCE_ALLOWED_HOSTS, PAAS_DRAIN_ALLOWED_HOSTS). Pure:
+ * the addresses come resolved.
  */
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
-/** One PAAS_REPO_ALLOWED_HOSTS entry: an exact host:port, or a range of addresses (any port). */
+/** One allow-list entry: an exact host:port, or a range of addresses (any port). */
 export type AllowEntry =
   | { readonly kind: 'hostport'; readonly host: string; readonly port: number }
   | { readonly kind: 'cidr'; readonly range: [Address, number] };
 
 /** Where a repository URL leads: its host (lowercase, IPv6 without brackets) and port. */
-export interface RepoTarget {
+export interface AddressTarget {
   readonly host: string;
   readonly port: number;
 }
@@ -71,7 +73,7 @@ export function parseAllowList(raw: string | undefined, env = REPOSITORIES.env):
 }
 
 /** The host and port an http(s) repository URL leads to. */
-export function repoTarget(url: URL): RepoTarget {
+export function urlTarget(url: URL): AddressTarget {
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   return { host: normalHost(url.hostname.replace(/^\[|\]$/g, '')), port };
 }
@@ -80,7 +82,7 @@ export function repoTarget(url: URL): RepoTarget {
  * Whether the platform may fetch from `target`, which resolved to `addresses` (all must pass: git
  * could use any of them); when it may, the address to pin the fetch to.
  */
-export function checkRepoAddresses(target: RepoTarget, addresses: readonly string[], allow: readonly AllowEntry[], own: OwnListeners, subject: FetchSubject = REPOSITORIES): GuardVerdict {
+export function checkAddresses(target: AddressTarget, addresses: readonly string[], allow: readonly AllowEntry[], own: OwnListeners, subject: FetchSubject = REPOSITORIES): GuardVerdict {
   const { field, env, never } = subject;
   if (addresses.length === 0) return { ok: false, reason: `${field}'s host ${target.host} does not resolve to any address` };
   for (const raw of addresses) {
@@ -104,7 +106,7 @@ export function checkRepoAddresses(target: RepoTarget, addresses: readonly strin
 }
 
 /** The `host:port:address` that pins git's (libcurl's) name resolution to the checked address. */
-export function curlResolveEntry(target: RepoTarget, address: string): string | null {
+export function curlResolveEntry(target: AddressTarget, address: string): string | null {
   if (ipaddr.isValid(target.host)) return null; // an IP literal is not resolved
   const a = ipaddr.parse(address);
   return `${target.host}:${target.port}:${a.kind() === 'ipv6' ? `[${a.toString()}]` : a.toString()}`;
@@ -143,6 +145,6 @@ function normalHost(host: string): string {
   return ipaddr.isValid(h) ? ipaddr.process(h).toString() : h;
 }
 
-function hostPort(t: RepoTarget): string {
+function hostPort(t: AddressTarget): string {
   return t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;
 }

@@ -1,16 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkRepoAddresses, curlResolveEntry, parseAllowList, repoTarget, type OwnListeners } from '../src/domain/repo-address-guard.js';
+import { checkAddresses, curlResolveEntry, parseAllowList, urlTarget, type OwnListeners } from '../src/domain/address-guard.js';
 
 const own: OwnListeners = { ports: [5000, 5443, 8080], portRanges: [[20000, 29999]], localAddresses: ['127.0.0.1', '::1', '192.168.7.20'] };
-const target = (url: string) => repoTarget(new URL(url));
+const target = (url: string) => urlTarget(new URL(url));
 const refused = (url: string, addresses: string[], allow = '') => {
-  const v = checkRepoAddresses(target(url), addresses, parseAllowList(allow), own);
+  const v = checkAddresses(target(url), addresses, parseAllowList(allow), own);
   assert.equal(v.ok, false, `${url} -> ${addresses.join(',')} should be refused`);
   return (v as { reason: string }).reason;
 };
 const allowed = (url: string, addresses: string[], allow = '') => {
-  const v = checkRepoAddresses(target(url), addresses, parseAllowList(allow), own);
+  const v = checkAddresses(target(url), addresses, parseAllowList(allow), own);
   assert.equal(v.ok, true, `${url} -> ${addresses.join(',')}: ${(v as { reason?: string }).reason}`);
   return (v as { address: string }).address;
 };

@@ -6,16 +6,16 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { invalid } from '@paas/contracts';
 import type { ApiSettings } from '../config.js';
 import {
-  checkRepoAddresses, curlResolveEntry, DRAINS, REPOSITORIES, repoTarget, SOURCES, type AllowEntry, type FetchSubject, type OwnListeners, type RepoTarget,
-} from '../domain/repo-address-guard.js';
+  checkAddresses, curlResolveEntry, DRAINS, REPOSITORIES, urlTarget, SOURCES, type AllowEntry, type FetchSubject, type OwnListeners, type AddressTarget,
+} from '../domain/address-guard.js';
 import { GrpcServer } from '../grpc/grpc-server.js';
 import { RendezvousListener } from '../rendezvous/rendezvous-listener.js';
 import { HttpsListener } from '../tls/https-listener.js';
 import { SETTINGS } from '../tokens.js';
 
 /** Where a fetch may go: the target, the checked address, and libcurl's pin of the name to it. */
-export interface CheckedRepo {
-  readonly target: RepoTarget;
+export interface CheckedAddress {
+  readonly target: AddressTarget;
   readonly address: string;
   readonly resolve: string | null;
 }
@@ -23,13 +23,13 @@ export interface CheckedRepo {
 const LOOKUP_TIMEOUT_MS = 10_000;
 
 /** Where a log drain leads, as the address guard takes it. */
-export function drainAddressTarget(t: { host: string; port: number }): RepoTarget {
+export function drainAddressTarget(t: { host: string; port: number }): AddressTarget {
   return { host: t.host.replace(/^\[|\]$/g, '').toLowerCase(), port: t.port };
 }
 
-/** The guard's adapter: resolves repo_url's host and checks every address against the guard. */
+/** The guard's adapter: resolves a user-given URL's host and checks every address it has against the guard. */
 @Injectable()
-export class RepoAddressCheck {
+export class AddressGuard {
   constructor(
     @Inject(SETTINGS) private readonly settings: ApiSettings,
     private readonly http: HttpAdapterHost,
@@ -39,23 +39,23 @@ export class RepoAddressCheck {
   ) {}
 
   /** The address to fetch `url` from; invalid_params (422) with the reason when it is refused. */
-  check(url: URL): Promise<CheckedRepo> {
-    return this.checkFor(url, REPOSITORIES, this.settings.repos.allowed);
+  check(url: URL): Promise<CheckedAddress> {
+    return this.checkFor(url, REPOSITORIES, this.settings.addresses.repos);
   }
 
   /** The same for a source tarball's URL (Build API, app setups, Deploy page templates). */
-  checkSource(url: URL): Promise<CheckedRepo> {
-    return this.checkFor(url, SOURCES, this.settings.repos.sourcesAllowed);
+  checkSource(url: URL): Promise<CheckedAddress> {
+    return this.checkFor(url, SOURCES, this.settings.addresses.sources);
   }
 
   /** The address a log drain's host:port may be reached at (PAAS_DRAIN_ALLOWED_HOSTS), checked again at each connection. */
-  checkDrain(url: URL, target: RepoTarget): Promise<CheckedRepo> {
-    return this.checkFor(url, DRAINS, this.settings.repos.drainsAllowed, target);
+  checkDrain(url: URL, target: AddressTarget): Promise<CheckedAddress> {
+    return this.checkFor(url, DRAINS, this.settings.addresses.drains, target);
   }
 
   /** Whether `url` names this api itself (its HTTP or HTTPS port on a local address), e.g. its own /sources get_url. */
   async isOwnApi(url: URL): Promise<boolean> {
-    const target = repoTarget(url);
+    const target = urlTarget(url);
     const apiPorts = [this.http.httpAdapter?.getHttpServer()?.address() as AddressInfo | null, safeUrl(this.https.url)]
       .map((a) => (a instanceof URL ? Number(a.port) : a?.port)).filter((p): p is number => !!p);
     if (!apiPorts.includes(target.port)) return false;
@@ -64,7 +64,7 @@ export class RepoAddressCheck {
     return found.length > 0 && found.every((a) => local.has(a.address) || a.address.startsWith('127.'));
   }
 
-  private async checkFor(url: URL, subject: FetchSubject, allowed: readonly AllowEntry[], target = repoTarget(url)): Promise<CheckedRepo> {
+  private async checkFor(url: URL, subject: FetchSubject, allowed: readonly AllowEntry[], target = urlTarget(url)): Promise<CheckedAddress> {
     let addresses: string[];
     try {
       const found = await Promise.race([
@@ -75,7 +75,7 @@ export class RepoAddressCheck {
     } catch (err) {
       throw invalid(`${subject.field}'s host ${target.host} cannot be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the URL.`);
     }
-    const verdict = checkRepoAddresses(target, addresses, allowed, this.ownListeners(), subject);
+    const verdict = checkAddresses(target, addresses, allowed, this.ownListeners(), subject);
     if (!verdict.ok) throw invalid(`${verdict.reason}.`);
     return { target, address: verdict.address, resolve: curlResolveEntry(target, verdict.address) };
   }
@@ -99,7 +99,7 @@ export class RepoAddressCheck {
       }
     }
     const localAddresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, '')));
-    return { ports: ports.filter((p) => p > 0), portRanges: [s.repos.dynoPorts], localAddresses };
+    return { ports: ports.filter((p) => p > 0), portRanges: [s.addresses.dynoPorts], localAddresses };
   }
 }
 
