@@ -1,12 +1,16 @@
 // bench/router: wrk (Debian package) against a trivial Node backend directly, through nginx
-// (one worker, upstream keep-alive, access log on) and through our router (every semantic on:
-// headers, limits, timeouts, quarantine, one heroku[router] log line per request into NATS).
-// Prints requests/s, p50 and p99 for 1, 50 and 200 keep-alive connections and 50 without
-// keep-alive, the router's RSS, and the router/nginx ratios. Target: >= 0.85x nginx's
+// (one worker, upstream keep-alive, access log on), through a bare Node relay (the floor for any
+// proxy in Node) and through our router (every semantic on: headers, limits, timeouts, quarantine,
+// one heroku[router] log line per request into NATS). Prints requests/s, p50, p99 and CPU per
+// request (user + system) for 1, 50 and 200 keep-alive connections and 50 without keep-alive,
+// the router's RSS, and the router/nginx ratios. Target: >= 0.85x nginx's
 // throughput at 50 connections with p99 <= 1.5x nginx's. Not a test: nothing here fails a build.
 //
 //   npm run bench:router            BENCH_SECONDS=10 npm run bench:router
-//   BENCH_ONLY=nginx,router         only these targets ('dyno directly', nginx, router)
+//   BENCH_ROUNDS=5                  rounds per run (default 3), targets alternating; medians are printed
+//   BENCH_RUNS='50 conns, keep-alive'  only these runs (labels as printed, separated by ;)
+//   BENCH_ONLY=nginx,router         only these targets ('dyno directly', nginx, 'bare relay', router)
+//   BENCH_BASELINE=<dir>            another build of the router (a copy of services/router/dist) run beside it, for A/B
 //   BENCH_PROFILE=<dir>             a V8 CPU profile of the router, written there when it stops
 //   PAAS_ROUTER_PROCESSES=2         the router as several processes (CPU and RSS summed over them)
 //   PAAS_ROUTER_DATA_PLANE=node     the node:http data plane instead of the raw one
@@ -22,6 +26,7 @@ import { names } from '../libs/contracts/dist/src/index.js';
 import { cleanup, freshNamespace, waitFor } from '../libs/testing/dist/src/index.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 5);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS || 3));
 const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
 const root = resolve(import.meta.dirname, '..');
 const children = [];
@@ -65,6 +70,12 @@ function wrk(port, connections, { keepAlive = true, host = 'bench.localhost' } =
   return { rps, p50: pct(50), p99: pct(99), errors: Number(errors), socketErrors };
 }
 
+function median(xs) {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 function toMs(v) {
   if (!v) return NaN;
   const n = parseFloat(v);
@@ -80,16 +91,18 @@ function withChildren(pid) {
   return [pid, ...kids];
 }
 
-/** CPU time (user + system) a process (and its children) has used so far, in µs. */
+/** CPU time a process (and its children) has used so far, in µs: user, system and both. */
 function cpuUs(pid) {
-  if (!pid) return NaN;
-  let sum = 0;
+  if (!pid) return { user: NaN, sys: NaN, all: NaN };
+  let user = 0;
+  let sys = 0;
   for (const p of withChildren(pid)) {
     const st = readFileSync(`/proc/${p}/stat`, 'utf8');
     const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-    sum += ((Number(f[11]) + Number(f[12])) / 100) * 1e6;
+    user += (Number(f[11]) / 100) * 1e6;
+    sys += (Number(f[12]) / 100) * 1e6;
   }
-  return sum;
+  return { user, sys, all: user + sys };
 }
 
 async function rssKb(pid) {
@@ -146,35 +159,82 @@ http {
     throw new Error(`${err.message}\n${router.lastError()}`);
   });
 
+  // BENCH_BASELINE=<a router's dist directory>: that build too, as 'baseline router', to compare a change side by side.
+  let baseline;
+  const baselinePort = await freePort();
+  if (process.env.BENCH_BASELINE) {
+    baseline = start(process.execPath, [join(resolve(process.env.BENCH_BASELINE), 'src/main.js')], {
+      PAAS_NAMESPACE: namespace, NATS_URL, PAAS_ROUTER_PORT: String(baselinePort), PAAS_LOG_LEVEL: 'warn', PAAS_DATA_DIR: work,
+    });
+    await waitFor('the baseline router', answers(baselinePort, 'bench.localhost'), { timeoutMs: 30_000 });
+  }
+
+  // The floor for any Node proxy: a bare relay (no parsing, one dyno connection per client, bytes passed as they come).
+  const relayPort = await freePort();
+  const relay = start(process.execPath, ['-e', `const net = require('net');
+net.createServer({ noDelay: true }, (c) => {
+  const d = net.connect({ port: ${backendPort}, host: '127.0.0.1', noDelay: true });
+  c.on('data', (b) => d.write(b)); d.on('data', (b) => c.write(b));
+  c.on('close', () => d.destroy()); d.on('close', () => c.destroy()); c.on('error', () => {}); d.on('error', () => {});
+}).listen(${relayPort}, '127.0.0.1');`]);
+  await waitFor('the bare relay', answers(relayPort, 'bench.localhost'), { timeoutMs: 10_000 });
+
   const nginxWorker = Number(spawnSync('pgrep', ['-P', String(nginx.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
-  const pids = { 'dyno directly': backend.pid, nginx: nginxWorker, router: router.pid };
-  const targets = [['dyno directly', backendPort], ['nginx', nginxPort], ['router', routerPort]]
+  const pids = { 'dyno directly': backend.pid, nginx: nginxWorker, 'bare relay': relay.pid, 'baseline router': baseline?.pid, router: router.pid };
+  const targets = [['dyno directly', backendPort], ['nginx', nginxPort], ['bare relay', relayPort], ...(baseline ? [['baseline router', baselinePort]] : []), ['router', routerPort]]
     .filter(([name]) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(name));
-  const runs = [['1 conn, keep-alive', 1, true], ['50 conns, keep-alive', 50, true], ['200 conns, keep-alive', 200, true], ['50 conns, no keep-alive', 50, false]];
+  const runs = [['1 conn, keep-alive', 1, true], ['50 conns, keep-alive', 50, true], ['200 conns, keep-alive', 200, true], ['50 conns, no keep-alive', 50, false]]
+    .filter(([label]) => !process.env.BENCH_RUNS || process.env.BENCH_RUNS.split(';').includes(label));
   const results = {};
-  console.log(`wrk ${SECONDS}s per run on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  // The NATS server stores the router's log lines: its CPU is part of what a routed request costs the machine.
+  const natsPid = Number(spawnSync('pgrep', ['-x', 'nats-server'], { encoding: 'utf8' }).stdout.trim().split('\n')[0]) || undefined;
+  console.log(`wrk ${SECONDS}s per run, ${ROUNDS} rounds (targets alternating, medians shown) on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   for (const [label, c, keepAlive] of runs) {
-    for (const [name, port] of targets) {
-      wrk(port, c, { keepAlive }); // warm-up pass, discarded
-      const before = cpuUs(pids[name]);
-      const r = wrk(port, c, { keepAlive });
-      // CPU per request of the process under test: steadier than req/s on a busy machine.
-      r.cpu = (cpuUs(pids[name]) - before) / (r.rps * SECONDS);
+    const rounds = Object.fromEntries(targets.map(([name]) => [name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate the order so that neither target always runs right after the other.
+      for (const [name, port] of round % 2 === 0 ? targets : [...targets].reverse()) {
+        if (round === 0) wrk(port, c, { keepAlive }); // warm-up pass, discarded
+        const before = cpuUs(pids[name]);
+        const natsBefore = cpuUs(natsPid);
+        const r = wrk(port, c, { keepAlive });
+        // CPU per request of the process under test: steadier than req/s on a busy machine.
+        const after = cpuUs(pids[name]);
+        const requests = r.rps * SECONDS;
+        Object.assign(r, { cpu: (after.all - before.all) / requests, user: (after.user - before.user) / requests, sys: (after.sys - before.sys) / requests });
+        r.natsCpu = (cpuUs(natsPid).all - natsBefore.all) / requests;
+        rounds[name].push(r);
+      }
+    }
+    for (const [name] of targets) {
+      const rs = rounds[name];
+      const r = Object.fromEntries(['rps', 'p50', 'p99', 'cpu', 'user', 'sys', 'natsCpu'].map((k) => [k, median(rs.map((x) => x[k]))]));
+      r.errors = rs.reduce((n, x) => n + x.errors, 0);
+      r.socketErrors = rs.map((x) => x.socketErrors).filter(Boolean).join('; ');
       results[`${label}|${name}`] = r;
       const errs = r.errors || r.socketErrors ? `  errors: ${r.errors} non-2xx${r.socketErrors ? `, socket ${r.socketErrors}` : ''}` : '';
-      console.log(`${label.padEnd(24)} ${name.padEnd(14)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  ${r.cpu.toFixed(0).padStart(4)} µs CPU/req${errs}`);
+      const nats = name === 'router' && Number.isFinite(r.natsCpu) ? ` (+${r.natsCpu.toFixed(0)} µs in NATS)` : '';
+      console.log(`${label.padEnd(24)} ${name.padEnd(14)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  ${r.cpu.toFixed(0).padStart(4)} µs CPU/req (user ${r.user.toFixed(0)} + sys ${r.sys.toFixed(0)})${nats}${errs}`);
     }
-    const n = results[`${label}|nginx`];
-    const o = results[`${label}|router`];
-    if (n && o) console.log(`${''.padEnd(24)} router/nginx   ${(o.rps / n.rps).toFixed(2)}x throughput, ${(o.p99 / n.p99).toFixed(2)}x p99, ${(o.cpu / n.cpu).toFixed(1)}x CPU per request\n`);
+    if (rounds['baseline router'] && rounds.router) {
+      const base = rounds['baseline router'];
+      const paired = (f) => rounds.router.map((o, i) => f(o) / f(base[i]));
+      console.log(`${''.padEnd(24)} router/baseline ${median(paired((x) => x.rps)).toFixed(2)}x throughput, ${median(paired((x) => x.cpu)).toFixed(2)}x CPU per request, ${median(paired((x) => x.user)).toFixed(2)}x user CPU (per round: ${paired((x) => x.user).map((r) => r.toFixed(2)).join(' ')})`);
+    }
+    if (rounds.nginx && rounds.router) {
+      // Ratios of the runs made side by side in the same round, then their median.
+      const ratio = (f) => median(rounds.router.map((o, i) => f(o) / f(rounds.nginx[i])));
+      const o = { rps: ratio((x) => x.rps), p99: ratio((x) => x.p99), cpu: ratio((x) => x.cpu) };
+      results[`${label}|ratio`] = o;
+      console.log(`${''.padEnd(24)} router/nginx   ${o.rps.toFixed(2)}x throughput, ${o.p99.toFixed(2)}x p99, ${o.cpu.toFixed(1)}x CPU per request (medians of ${ROUNDS} paired rounds: ${rounds.router.map((x, i) => (x.rps / rounds.nginx[i].rps).toFixed(2)).join(' ')})\n`);
+    }
   }
   const mem = await rssKb(router.pid);
   const procs = withChildren(router.pid).length;
   console.log(`router memory: RSS ${(mem.rss / 1024).toFixed(0)} MiB, peak ${(mem.peak / 1024).toFixed(0)} MiB${procs > 1 ? ` (${procs} processes: primary and workers together)` : ''}; data plane ${process.env.PAAS_ROUTER_DATA_PLANE || 'raw'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const key = '50 conns, keep-alive';
-  if (results[`${key}|nginx`] && results[`${key}|router`]) {
-    const ratio = results[`${key}|router`].rps / results[`${key}|nginx`].rps;
-    const p99 = results[`${key}|router`].p99 / results[`${key}|nginx`].p99;
+  if (results[`${key}|ratio`]) {
+    const { rps: ratio, p99 } = results[`${key}|ratio`];
     console.log(`target at 50 connections: throughput >= 0.85x nginx (${ratio.toFixed(2)}x), p99 <= 1.5x nginx (${p99.toFixed(2)}x): ${ratio >= 0.85 && p99 <= 1.5 ? 'met' : 'NOT met'}`);
   }
 } finally {

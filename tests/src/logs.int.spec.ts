@@ -143,6 +143,21 @@ describe('heroku logs: log sessions stream an app\'s log over server-sent events
     assert.equal((await api('POST', '/apps/logs-app/log-sessions', { source: 'system' })).status, 422);
   });
 
+  test('a message carrying several lines, as the router sends its batches, gives each line in order, filtered and tailed like single ones', async () => {
+    const tail = await openSse(await session({ tail: true, dyno: 'router' }));
+    open.push(tail);
+    await tail.until('the router history', () => tail.data.some((d) => d.endsWith('status=200')));
+    const batch = [newLogLine('heroku', 'router', 'batched one'), newLogLine('app', 'web.3', 'batched two'), newLogLine('heroku', 'router', 'batched three')];
+    await jetstream(nc!).publish(n.logSubject(appId), JSON.stringify(batch));
+    await tail.until('the batch\'s router lines', () => tail.data.some((d) => d.endsWith('batched three')));
+    assert.deepEqual(strip(tail.data).slice(-2), ['heroku[router]: batched one', 'heroku[router]: batched three']);
+    const ids = tail.blocks.filter((b) => b.id).slice(-2).map((b) => b.id);
+    assert.equal(ids[0], ids[1], 'the lines of one message share its sequence as their event id');
+    tail.close();
+    assert.deepEqual(strip(await history({ lines: 2 })), ['app[web.3]: batched two', 'heroku[router]: batched three']);
+    assert.deepEqual(strip(await history({ source: 'heroku', lines: 3 })), ['heroku[router]: at=info method=GET path="/" status=200', 'heroku[router]: batched one', 'heroku[router]: batched three']);
+  });
+
   test('an api that stops ends its open tails at once instead of waiting for the clients', async () => {
     const tail = await openSse(await session({ tail: true }));
     open.push(tail);

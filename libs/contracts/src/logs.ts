@@ -1,9 +1,12 @@
 import { z } from 'zod';
 
 /**
- * One line of an app's log as it travels on `<ns>.logs.<appId>` (JSON), kept by the logs stream
- * (Logplex's bounded 1500 lines). Every writer builds it with newLogLine; every reader parses it
- * with parseLogLine and shows it with formatLogLine.
+ * One line of an app's log. A message on `<ns>.logs.<appId>` (JSON) carries either one line (a
+ * LogLine object) or several, in order (an array of them): a busy writer such as the router
+ * gathers its lines for a few milliseconds and sends them as one message, because the logs stream
+ * stores, and each drain consumer acknowledges, per message. The stream keeps the last 1500
+ * messages per app (Logplex keeps 1500 lines): at least 1500 lines. Every writer builds lines with
+ * newLogLine; every reader parses a message with parseLogLines and shows a line with formatLogLine.
  */
 export const logSource = z.enum(['app', 'heroku']);
 export type LogSource = z.infer<typeof logSource>;
@@ -35,7 +38,7 @@ export function newLogLine(source: LogSource, dyno: string, line: string, epochM
   return { ts: logTimestamp(epochMs), source, dyno, line };
 }
 
-/** A published message as a log line, or undefined when it is not one (readers skip it). */
+/** A published message as a log line, or undefined when it is not exactly one (readers skip it). */
 export function parseLogLine(text: string): LogLine | undefined {
   try {
     const r = logLine.safeParse(JSON.parse(text));
@@ -43,6 +46,26 @@ export function parseLogLine(text: string): LogLine | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The lines a published message carries, in order: one for a LogLine object, each valid one for
+ * an array of them, none for anything else (readers skip it).
+ */
+export function parseLogLines(text: string): LogLine[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const items = Array.isArray(value) ? value : [value];
+  const lines: LogLine[] = [];
+  for (const item of items) {
+    const r = logLine.safeParse(item);
+    if (r.success) lines.push(r.data);
+  }
+  return lines;
 }
 
 const ISO = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/i;

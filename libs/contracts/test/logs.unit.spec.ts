@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatLogLine, logTimestamp, newLogLine, parseLogLine } from '../src/logs.js';
+import { formatLogLine, logTimestamp, newLogLine, parseLogLine, parseLogLines } from '../src/logs.js';
 
 describe('log lines', () => {
   test('given a time with a fraction of a millisecond, when stamped, then the ISO timestamp has microseconds', () => {
@@ -26,5 +26,17 @@ describe('log lines', () => {
     assert.equal(parseLogLine(JSON.stringify({ ...l, source: 'system' })), undefined);
     assert.equal(parseLogLine(JSON.stringify({ ...l, extra: 1 })), undefined);
     assert.equal(parseLogLine(JSON.stringify({ ...l, ts: 'yesterday' })), undefined);
+  });
+
+  test('given a message of one line or of several, when its lines are read, then each valid line in order and nothing else', () => {
+    const a = newLogLine('heroku', 'router', 'at=info status=200');
+    const b = newLogLine('app', 'web.1', 'GET /');
+    assert.deepEqual(parseLogLines(JSON.stringify(a)), [a]);
+    assert.deepEqual(parseLogLines(JSON.stringify([a, b, a])), [a, b, a]);
+    assert.deepEqual(parseLogLines(JSON.stringify([a, { ...b, source: 'system' }, 7, b])), [a, b]);
+    assert.deepEqual(parseLogLines(JSON.stringify([])), []);
+    assert.deepEqual(parseLogLines('[{"ts":'), []);
+    assert.deepEqual(parseLogLines('"just a string"'), []);
+    assert.equal(parseLogLine(JSON.stringify([a])), undefined);
   });
 });

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { names } from '@paas/contracts';
+import { names, parseLogLines } from '@paas/contracts';
 import { connectNats, RouteTable, type NatsConnection } from '@paas/messaging';
 import { cleanup, freshNamespace, waitFor } from '@paas/testing';
 import { dynoRoute, routerSettings, startBackend, startRouter, viaRouter, type Backend } from './harness.js';
@@ -28,7 +28,7 @@ describe('router H15: a started response with no byte either way for the idle ti
 
   before(async () => {
     nc = await connectNats(routerSettings(ns).messaging.natsUrl, 'router-idle-test');
-    nc.subscribe(`${ns}.logs.>`, { callback: (_, m) => { logs.push({ subject: m.subject, line: (m.json() as { line: string }).line }); } });
+    nc.subscribe(`${ns}.logs.>`, { callback: (_, m) => { for (const l of parseLogLines(m.string())) logs.push({ subject: m.subject, line: l.line }); } });
     routes = await RouteTable.open(nc, names(ns));
     // Headers and one chunk, then silence.
     await app('silent', (req, res) => { req.resume(); res.writeHead(200); res.write('first'); });

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { names } from '@paas/contracts';
+import { names, parseLogLines } from '@paas/contracts';
 import { connectNats, RouteTable, type NatsConnection } from '@paas/messaging';
 import { cleanup, freshNamespace, waitFor } from '@paas/testing';
 import { dynoRoute, routerSettings, startBackend, startRouter, type Backend } from './harness.js';
@@ -28,7 +28,7 @@ describe('router limits: request line 8192 B -> 414 (H25), header over 8192 B or
 
   before(async () => {
     nc = await connectNats(routerSettings(ns).messaging.natsUrl, 'router-limits-test');
-    nc.subscribe(`${ns}.logs.>`, { callback: (_, m) => { logs.push({ subject: m.subject, line: (m.json() as { line: string }).line }); } });
+    nc.subscribe(`${ns}.logs.>`, { callback: (_, m) => { for (const l of parseLogLines(m.string())) logs.push({ subject: m.subject, line: l.line }); } });
     const routes = await RouteTable.open(nc, names(ns));
     backend = await startBackend('lim');
     await routes.putApp({ appId, appName: 'lim', maintenance: false });

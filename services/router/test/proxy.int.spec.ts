@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { request, type ServerResponse } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
-import { names } from '@paas/contracts';
+import { names, parseLogLines } from '@paas/contracts';
 import { connectNats, RouteTable, type NatsConnection } from '@paas/messaging';
 import { cleanup, freshNamespace, waitFor } from '@paas/testing';
 import { closedPort, dynoRoute, gate, routerSettings, startBackend, startRouter, viaRouter, type Backend } from './harness.js';
@@ -37,7 +37,7 @@ describe('router proxy: Host -> up web dyno, streamed, with Heroku headers, erro
 
   before(async () => {
     nc = await connectNats(routerSettings(ns).messaging.natsUrl, 'router-test');
-    nc.subscribe(`${ns}.logs.>`, { callback: (_, m) => { logs.push({ subject: m.subject, message: m.json() }); } });
+    nc.subscribe(`${ns}.logs.>`, { callback: (_, m) => { for (const l of parseLogLines(m.string())) logs.push({ subject: m.subject, message: l }); } });
     routes = await RouteTable.open(nc, names(ns));
     const echo = await backend('echo', (req, res) => { req.resume(); res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(req.headers)); });
     await app('alpha', [echo.port]);

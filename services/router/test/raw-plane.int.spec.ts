@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { names } from '@paas/contracts';
+import { names, parseLogLines } from '@paas/contracts';
 import { connectNats, RouteTable, type NatsConnection } from '@paas/messaging';
 import { cleanup, freshNamespace, waitFor } from '@paas/testing';
 import { dynoRoute, routerSettings, startBackend, startRouter, type Backend } from './harness.js';
@@ -37,7 +37,7 @@ describe('router raw data plane: keep-alive, pipelining, framings both ways, han
 
   before(async () => {
     nc = await connectNats(routerSettings(ns).messaging.natsUrl, 'router-raw-test');
-    nc.subscribe(`${ns}.logs.>`, { callback: (_, m) => { logs.push({ subject: m.subject, line: (m.json() as { line: string }).line }); } });
+    nc.subscribe(`${ns}.logs.>`, { callback: (_, m) => { for (const l of parseLogLines(m.string())) logs.push({ subject: m.subject, line: l.line }); } });
     routes = await RouteTable.open(nc, names(ns));
     // Echoes method, path and body; answers by the path for the no-body statuses and streams /stream.
     const echo = await startBackend('echo', (req, res) => {

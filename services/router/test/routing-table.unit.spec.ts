@@ -18,6 +18,23 @@ describe('routing table', () => {
     assert.deepEqual(t.lookup('myapp')?.dynos.map((d) => d.dynoId), ['1', '2']);
   });
 
+  test('given a target looked up before, when the app or its dynos change, then the next lookup sees the change (targets are kept between changes)', () => {
+    const t = new RoutingTable('localhost');
+    t.apply({ kind: 'app', name: 'myapp', route: app });
+    t.apply({ kind: 'dyno', name: 'myapp', dynoId: '1', route: dyno('1') });
+    const first = t.lookup('myapp');
+    assert.equal(t.lookup('myapp'), first, 'unchanged: the same target');
+    t.apply({ kind: 'dyno', name: 'myapp', dynoId: '2', route: dyno('2') });
+    assert.deepEqual(t.route('MyApp.localhost.:80')?.dynos.map((d) => d.dynoId), ['1', '2']);
+    t.apply({ kind: 'dyno', name: 'myapp', dynoId: '1', route: dyno('1', { state: 'crashed' }) });
+    t.apply({ kind: 'dyno', name: 'myapp', dynoId: '2', route: null });
+    assert.deepEqual(t.lookup('myapp'), { app, dynos: [], crashed: 1 });
+    t.apply({ kind: 'app', name: 'myapp', route: { ...app, maintenance: true } });
+    assert.equal(t.route('myapp.localhost')?.app.maintenance, true);
+    t.apply({ kind: 'app', name: 'myapp', route: null });
+    assert.equal(t.route('myapp.localhost'), undefined);
+  });
+
   test('given dynos that arrive before their app, when the app arrives, then they are routed', () => {
     const t = new RoutingTable('localhost');
     t.apply({ kind: 'dyno', name: 'myapp', dynoId: '1', route: dyno('1') });
@@ -98,6 +115,13 @@ describe('routing by host', () => {
     assert.equal(t.route('api.example.com')?.app.appName, 'myapp');
     t.apply({ kind: 'app', name: 'myapp', route: null });
     assert.equal(t.route('api.example.com'), undefined);
+  });
+
+  test('given a domain stored with capitals, when routed and then removed, then it routes in any case and is gone once removed', () => {
+    const t = routed(['WWW.Example.com']);
+    assert.equal(t.route('www.EXAMPLE.com')?.app.appName, 'myapp');
+    t.apply({ kind: 'app', name: 'myapp', route: { ...app, domains: [] } });
+    assert.equal(t.route('www.example.com'), undefined);
   });
 
   test('given a domain that moved to another app, when the old app is rewritten, then it stays with the new one', () => {

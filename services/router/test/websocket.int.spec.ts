@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { names } from '@paas/contracts';
+import { names, parseLogLines } from '@paas/contracts';
 import { connectNats, RouteTable, type NatsConnection } from '@paas/messaging';
 import { cleanup, freshNamespace, waitFor } from '@paas/testing';
 import { dynoRoute, routerSettings, startRouter } from './harness.js';
@@ -51,7 +51,7 @@ describe('router WebSockets: upgrade proxied to a dyno, bytes piped both ways, H
 
   before(async () => {
     nc = await connectNats(routerSettings(ns).messaging.natsUrl, 'router-ws-test');
-    nc.subscribe(`${ns}.logs.>`, { callback: (_, m) => { logs.push({ subject: m.subject, line: (m.json() as { line: string }).line }); } });
+    nc.subscribe(`${ns}.logs.>`, { callback: (_, m) => { for (const l of parseLogLines(m.string())) logs.push({ subject: m.subject, line: l.line }); } });
     routes = await RouteTable.open(nc, names(ns));
     backend = await wsBackend(seen, dynoSockets);
     for (const name of ['chat', 'empty']) {

@@ -1,5 +1,5 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { parseLogLine, type Names } from '@paas/contracts';
+import { parseLogLines, type Names } from '@paas/contracts';
 
 /**
  * What an app's one-off dynos (run.N) print, collected from the app's log subject from the moment
@@ -22,16 +22,17 @@ export class OneOffOutput {
 
   private async pump(): Promise<void> {
     for await (const m of this.sub) {
-      const l = parseLogLine(m.string());
-      if (!l || !l.dyno.startsWith('run.')) continue;
-      if (l.source === 'app') {
-        const seen = this.lines.get(l.dyno) ?? [];
-        seen.push(l.line);
-        if (seen.length > this.maxLines) seen.shift();
-        this.lines.set(l.dyno, seen);
-      } else if (l.source === 'heroku' && /^(Process exited|Failed to start)/.test(l.line)) {
-        this.ended.add(l.dyno);
-        this.notify?.();
+      for (const l of parseLogLines(m.string())) {
+        if (!l.dyno.startsWith('run.')) continue;
+        if (l.source === 'app') {
+          const seen = this.lines.get(l.dyno) ?? [];
+          seen.push(l.line);
+          if (seen.length > this.maxLines) seen.shift();
+          this.lines.set(l.dyno, seen);
+        } else if (l.source === 'heroku' && /^(Process exited|Failed to start)/.test(l.line)) {
+          this.ended.add(l.dyno);
+          this.notify?.();
+        }
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { parseLogLine, type Names } from '@paas/contracts';
+import { parseLogLines, type Names } from '@paas/contracts';
 
 /**
  * The output of an app's release phase (its `app[release.N]` log lines), collected from the moment
@@ -17,11 +17,12 @@ export class ReleasePhaseOutput {
 
   private async pump(): Promise<void> {
     for await (const m of this.sub) {
-      const l = parseLogLine(m.string());
-      if (!l || l.source !== 'app' || !l.dyno.startsWith('release.')) continue;
-      const seen = this.lines.get(l.dyno) ?? [];
-      seen.push(l.line);
-      this.lines.set(l.dyno, seen);
+      for (const l of parseLogLines(m.string())) {
+        if (l.source !== 'app' || !l.dyno.startsWith('release.')) continue;
+        const seen = this.lines.get(l.dyno) ?? [];
+        seen.push(l.line);
+        this.lines.set(l.dyno, seen);
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 import { Metadata, type ServerWritableStream } from '@grpc/grpc-js';
-import { parseLogLine, type LogLine, type Names } from '@paas/contracts';
+import { parseLogLines, type LogLine, type Names } from '@paas/contracts';
 import type { NatsConnection } from '@paas/messaging';
 
 export type { LogLine };
@@ -26,8 +26,10 @@ export class LogTail {
       await this.nc.flush();
       call.sendMetadata(new Metadata());
       for await (const m of sub) {
-        const line = parseLogLine(m.string());
-        if (line && !call.cancelled) call.write(line);
+        for (const line of parseLogLines(m.string())) {
+          if (call.cancelled) break;
+          call.write(line);
+        }
       }
     } finally {
       this.open.delete(sub);

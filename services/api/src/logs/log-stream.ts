@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Response } from 'express';
 import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
-import { formatLogLine, parseLogLine, type Names } from '@paas/contracts';
+import { formatLogLine, parseLogLines, type Names } from '@paas/contracts';
 import { NAMES, NATS_CONNECTION, type NatsConnection } from '@paas/messaging';
 import { matches, sseEvent, type LogSession } from './log-sessions.js';
 
@@ -10,8 +10,11 @@ const KEEP_ALIVE_MS = 15_000;
 
 /**
  * Streams an app's log as server-sent events from the logs stream: one ordered consumer on the
- * app's log subject reads the history (the stream keeps at most 1500 lines per app, so reading
- * it all and keeping the last N is cheap) and, when tailing, goes on with new lines.
+ * app's log subject reads the history (the stream keeps the last 1500 messages per app, of one
+ * line or a batch of lines each, so reading it all and keeping the last N lines is cheap) and,
+ * when tailing, goes on with new lines. Each line is an event whose id is its message's sequence,
+ * so the lines of a batch share one id: they are written together, and a reconnect resumes after
+ * the whole message.
  */
 @Injectable()
 export class LogStreams implements BeforeApplicationShutdown {
@@ -71,12 +74,12 @@ export class LogStreams implements BeforeApplicationShutdown {
     const history = new History(at.resuming ? Infinity : session.lines);
     try {
       for await (const m of messages) {
-        const text = this.render(m, session);
+        const texts = this.render(m, session);
         if (live) {
-          if (text) res.write(sseEvent(m.seq, text));
+          if (texts.length > 0) res.write(texts.map((text) => sseEvent(m.seq, text)).join(''));
           continue;
         }
-        if (text) history.push(m.seq, text);
+        for (const text of texts) history.push(m.seq, text);
         // Caught up with what was stored when the request came (or with everything, under heavy traffic).
         if (m.seq >= at.lastSeq || m.info.pending === 0) {
           res.write(history.drain());
@@ -92,10 +95,11 @@ export class LogStreams implements BeforeApplicationShutdown {
     }
   }
 
-  /** The formatted line if it is a log line that passes the filters; other messages are skipped. */
-  private render(m: JsMsg, session: LogSession): string | undefined {
-    const l = parseLogLine(m.string());
-    return l && matches(session, l) ? formatLogLine(l) : undefined;
+  /** The message's lines that pass the filters, formatted (one event each, all with the message's sequence as id). */
+  private render(m: JsMsg, session: LogSession): string[] {
+    const texts: string[] = [];
+    for (const l of parseLogLines(m.string())) if (matches(session, l)) texts.push(formatLogLine(l));
+    return texts;
   }
 
   /** The stream sequence of the app's newest line, 0 when it has none. */

@@ -3,12 +3,25 @@
  * optional trailing dot. Anything else (another domain, a deeper subdomain, a bare IP) is no app.
  */
 export function appNameFromHost(hostHeader: string | undefined, domain: string): string | null {
-  if (!hostHeader) return null;
-  const host = hostWithoutPort(hostHeader.trim()).toLowerCase().replace(/\.$/, '');
-  const suffix = `.${domain.toLowerCase()}`;
+  return hostHeader ? appNameIn(normalHost(hostHeader), domainSuffix(domain)) : null;
+}
+
+/** `.<domain>`, lowercased: what appNameIn looks for. */
+export function domainSuffix(domain: string): string {
+  return `.${domain.toLowerCase()}`;
+}
+
+/** The app a normalHost names under a domainSuffix, or null. */
+export function appNameIn(host: string, suffix: string): string | null {
   if (!host.endsWith(suffix)) return null;
   const name = host.slice(0, -suffix.length);
   return name !== '' && !name.includes('.') ? name : null;
+}
+
+/** A Host header as a hostname to compare: without its port, lowercased, without a trailing dot. */
+export function normalHost(hostHeader: string): string {
+  const host = hostWithoutPort(hostHeader.trim()).toLowerCase();
+  return host.endsWith('.') ? host.slice(0, -1) : host;
 }
 
 /** The host part of a Host header: `a.b:8080` -> `a.b`, `[::1]:80` -> `[::1]`. */

@@ -56,7 +56,7 @@ export function parseRequestHead(text: string): ParsedHead | HeadError {
   const target = line.slice(sp1 + 1, sp2);
   const version = line.slice(sp2 + 1);
   if (!isToken(method)) return { error: 'The request method is not a token.' };
-  if (target.length === 0 || /[\0-\x20\x7f]/.test(target)) return { error: 'The request target has whitespace or control characters.' };
+  if (target.length === 0 || hasControlOrSpace(target)) return { error: 'The request target has whitespace or control characters.' };
   const minor = version === 'HTTP/1.1' ? 1 : version === 'HTTP/1.0' ? 0 : -1;
   if (minor < 0) return { error: 'Only HTTP/1.0 and HTTP/1.1 are spoken here.' };
   return headers(text, eol, { method, target, minor, status: 0, startLine: line.length, raw: [], lower: [] });
@@ -72,6 +72,14 @@ export function parseResponseHead(text: string): ParsedHead | HeadError {
   if (!(status >= 100 && status <= 999) || (line.length > 12 && line.charCodeAt(12) !== 32)) return { error: 'The status code is not three digits.' };
   if (line.includes('\r') || line.includes('\n') || line.includes('\0')) return { error: 'The status line has a bare CR, LF or NUL.' };
   return headers(text, eol, { method: '', target: line.slice(13), minor, status, startLine: line.length, raw: [], lower: [] });
+}
+
+function hasControlOrSpace(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return true;
+  }
+  return false;
 }
 
 function lineEnd(text: string, from: number): number {
@@ -94,8 +102,11 @@ function headers(text: string, eol: number, head: ParsedHead): ParsedHead | Head
     let ve = end;
     while (vs < ve && (text.charCodeAt(vs) === 32 || text.charCodeAt(vs) === 9)) vs++;
     while (ve > vs && (text.charCodeAt(ve - 1) === 32 || text.charCodeAt(ve - 1) === 9)) ve--;
+    for (let i = vs; i < ve; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 13 || c === 10 || c === 0) return { error: 'A header value has a bare CR, LF or NUL.' };
+    }
     const value = text.slice(vs, ve);
-    if (value.includes('\r') || value.includes('\n') || value.includes('\0')) return { error: 'A header value has a bare CR, LF or NUL.' };
     raw.push(name, value);
     lower.push(name.toLowerCase());
     if (lower.length > MAX_PARSED_HEADERS) break;

@@ -1,5 +1,5 @@
 import type { AppRoute, DynoRoute } from '@paas/contracts';
-import { appNameFromHost, hostWithoutPort } from './host.js';
+import { appNameIn, domainSuffix, normalHost } from './host.js';
 
 /** One change to the route table, as the KV watch delivers it (route null = deleted). */
 export type RouteTableChange =
@@ -9,7 +9,8 @@ export type RouteTableChange =
 /** Where a request for one app can go: the app and its web dynos that are up. */
 export interface AppTarget {
   app: AppRoute;
-  dynos: DynoRoute[];
+  /** Shared by every request until the app's routes change: not to be modified. */
+  dynos: readonly DynoRoute[];
   /** Web dynos that crashed (none up and some crashed: H10, not H14). */
   crashed: number;
 }
@@ -23,14 +24,22 @@ export class RoutingTable {
   private readonly dynos = new Map<string, Map<string, DynoRoute>>();
   /** Custom domains (`*.example.com` wildcards included) -> app name. */
   private readonly hostnames = new Map<string, string>();
+  /** Each app's target as last computed, until a change to the app or its dynos (every request looks one up). */
+  private readonly targets = new Map<string, AppTarget>();
 
-  constructor(private readonly domain: string) {}
+  private readonly suffix: string;
+
+  constructor(domain: string) {
+    this.suffix = domainSuffix(domain);
+  }
 
   /** Applies one change from the watch. */
   apply(change: RouteTableChange): void {
+    this.targets.delete(change.name);
     if (change.kind === 'app') {
       for (const hostname of this.apps.get(change.name)?.domains ?? []) {
-        if (this.hostnames.get(hostname) === change.name) this.hostnames.delete(hostname);
+        const key = hostname.toLowerCase();
+        if (this.hostnames.get(key) === change.name) this.hostnames.delete(key);
       }
       if (change.route) {
         this.apps.set(change.name, change.route);
@@ -52,10 +61,11 @@ export class RoutingTable {
    * one label up (`*.example.com` takes `www.example.com`, not `a.b.example.com`, as on Heroku).
    */
   route(hostHeader: string | undefined): AppTarget | undefined {
-    const name = appNameFromHost(hostHeader, this.domain);
+    if (!hostHeader) return undefined;
+    const host = normalHost(hostHeader);
+    const name = appNameIn(host, this.suffix);
     if (name !== null) return this.lookup(name);
-    if (!hostHeader || this.hostnames.size === 0) return undefined;
-    const host = hostWithoutPort(hostHeader.trim()).toLowerCase().replace(/\.$/, '');
+    if (this.hostnames.size === 0) return undefined;
     const dot = host.indexOf('.');
     const owner = this.hostnames.get(host) ?? (dot > 0 ? this.hostnames.get(`*${host.slice(dot)}`) : undefined);
     return owner === undefined ? undefined : this.lookup(owner);
@@ -63,11 +73,15 @@ export class RoutingTable {
 
   /** The app named `appName` with its up web dynos, or undefined when no such app is routed. */
   lookup(appName: string): AppTarget | undefined {
+    const cached = this.targets.get(appName);
+    if (cached !== undefined) return cached;
     const app = this.apps.get(appName);
     if (!app) return undefined;
     const all = [...(this.dynos.get(appName)?.values() ?? [])];
     const dynos = all.filter(servesWeb);
-    return { app, dynos, crashed: all.filter((d) => d.state === 'crashed' && d.dyno.startsWith('web.')).length };
+    const target = { app, dynos, crashed: all.filter((d) => d.state === 'crashed' && d.dyno.startsWith('web.')).length };
+    this.targets.set(appName, target);
+    return target;
   }
 
   /** How many apps are routed (for the boot log line). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
-import { drainTarget, ListAllLogDrains, parseLogLine, type AppLogDrain, type LogLine, type Names } from '@paas/contracts';
+import { drainTarget, ListAllLogDrains, parseLogLines, type AppLogDrain, type LogLine, type Names } from '@paas/contracts';
 import { NAMES, NATS_CONNECTION, RpcClient, type NatsConnection } from '@paas/messaging';
 import type { ApiSettings } from '../../config.js';
 import { drainAddressTarget, AddressGuard } from '../../net/address-guard.js';
@@ -154,8 +154,7 @@ export class DrainDelivery implements OnApplicationBootstrap, BeforeApplicationS
     for await (const m of this.messages) {
       const outlets = this.byApp.get(m.subject.slice(prefix.length));
       if (outlets) {
-        const line = parseLogLine(m.string());
-        if (line) for (const o of outlets) o.push(line);
+        for (const line of parseLogLines(m.string())) for (const o of outlets) o.push(line);
       }
       m.ack();
     }
