@@ -43,10 +43,14 @@ export function runtimeContract(name: string, setup: () => Promise<RuntimeUnderT
       d.onOutput((o) => output.push(o));
     };
     const linesOf = (id: string) => output.filter((o) => o.id === id).map((o) => o.line);
+    /** The dyno's answer on its port; a dyno that never answers fails with what it printed and how it ended. */
     const answer = async (h: DynoHandle, path = '/') => waitFor(`${h.name} to answer on ${h.port}`, async () => {
       const r = await fetch(`http://${h.host}:${h.port}${path}`).catch(() => undefined);
       return r ? r.text() : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 50 });
+    }, { timeoutMs: 20_000, intervalMs: 50 }).catch((err: Error) => {
+      const exit = exits.find((e) => e.id === h.id);
+      throw new Error(`${err.message}; its output: ${JSON.stringify(linesOf(h.id))}; ${exit ? `it exited: ${JSON.stringify(exit.exit)}` : 'no exit reported'}`);
+    });
 
     before(async () => {
       rt = await setup();

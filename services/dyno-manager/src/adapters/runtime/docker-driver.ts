@@ -13,6 +13,9 @@ import { pullMissingImage } from './image-pull.js';
 import { PortAllocator } from './port-allocator.js';
 import { TarOwner } from './tar-owner.js';
 
+/** How long an unexplained SIGKILL is given for the engine to record that it was an OOM kill. */
+const OOM_SETTLE_MS = 1500;
+
 export interface DockerDriverOptions {
   readonly docker: Docker;
   /** The stack image dynos run in (PAAS_STACK_IMAGE). */
@@ -234,8 +237,8 @@ export class DockerDriver implements RuntimeDriver {
       if (r.abort.signal.aborted) return { code: null, signal: null };
     }
     await Promise.race([output, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-    const state = await r.container.inspect().then((i) => i.State).catch(() => undefined);
-    const exit: DynoExit = { code, signal: code !== null && code > 128 ? signalName(code - 128) : null, ...(state?.OOMKilled ? { oomKilled: true } : {}) };
+    const oomKilled = await this.oomKilled(r, code);
+    const exit: DynoExit = { code, signal: code !== null && code > 128 ? signalName(code - 128) : null, ...(oomKilled ? { oomKilled: true } : {}) };
     if (r.stopping || this.closed || r.attached) {
       if (r.attached && !r.stopping) await this.discard(r);
       return exit;
@@ -243,6 +246,21 @@ export class DockerDriver implements RuntimeDriver {
     await this.discard(r);
     for (const l of this.exitListeners) l(r.handle.id, exit);
     return exit;
+  }
+
+  /**
+   * Whether the kernel's OOM killer ended the container. The engine learns of an OOM kill from an
+   * event of its own that may arrive after the exit (seen on a busy machine with cgroup v1), so a
+   * SIGKILL (137) we did not send is looked at again for a moment before it is taken as a plain kill.
+   */
+  private async oomKilled(r: Running, code: number | null): Promise<boolean> {
+    const deadline = Date.now() + (code === 137 && !r.stopping ? OOM_SETTLE_MS : 0);
+    for (;;) {
+      const state = await r.container.inspect().then((i) => i.State).catch(() => undefined);
+      if (state?.OOMKilled) return true;
+      if (state === undefined || Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Forgets a dyno and removes its container (and its /app volume). */
