@@ -117,7 +117,8 @@ export function unreachable(url: URL, err: NodeJS.ErrnoException): string {
 export function apiError(status: number, body: ErrorBody | undefined, method: string, path: string): CliError {
   const message = body?.message?.trim() || `${method} ${path} answered HTTP ${status}`;
   if (status === 401) return new CliError(`${message.replace(/\.$/, '')}. Log in with \`paas login\` or set PAAS_API_KEY.`);
-  if (status === 404 && /^\/apps\/[^/]+$/.test(path) && body?.id === 'not_found') {
+  // The app itself is missing (whichever of its resources was asked for first: apps:info asks for three at once).
+  if (status === 404 && /^\/apps\/[^/]+(\/|$)/.test(path) && body?.id === 'not_found' && /\bthat app\b/i.test(message)) {
     return new CliError(`${message.replace(/\.$/, '')}. List your apps with \`paas apps\`.`);
   }
   return new CliError(message);
