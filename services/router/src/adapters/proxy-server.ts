@@ -91,6 +91,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
         resolve();
       });
     });
+    if (this.raw) this.raw.listenPort = this.port();
     this.server.on('error', (err) => this.log.error(`router server error: ${err.message}; still serving`));
     this.log.log(`routing http://<app>.${domain}:${this.port()}/ on ${host}:${this.port()}`);
   }

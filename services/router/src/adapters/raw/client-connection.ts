@@ -44,7 +44,8 @@ export class ClientConnection implements DynoOwner {
 
   constructor(readonly plane: RawDataPlane, readonly socket: Socket) {
     this.client = clientAddress(socket.remoteAddress);
-    this.localPort = socket.localPort ?? 0;
+    // The listener's port when known: socket.localPort is a getsockname call per connection.
+    this.localPort = plane.listenPort || (socket.localPort ?? 0);
     this.deadline = Date.now() + HEAD_TIMEOUT_MS;
     socket.setNoDelay(true);
     socket.on('data', this.onData);
@@ -103,10 +104,15 @@ export class ClientConnection implements DynoOwner {
     this.buf = next.subarray(0, len);
   }
 
-  /** The client half-closed: like node's server, a request in flight is given up (H27). */
+  /**
+   * The client half-closed: like node's server, a request in flight is given up (H27). A socket
+   * whose end we already sent closes by itself once both halves are done; a second end() would
+   * only build an ERR_STREAM_ALREADY_FINISHED error with its stack (measured: 4.5% of the
+   * router's time without keep-alive).
+   */
   private readonly onEnd = (): void => {
     if (this.x !== null) this.socket.destroy();
-    else this.socket.end();
+    else if (!this.socket.writableEnded) this.socket.end();
   };
 
   private readonly onClose = (): void => {

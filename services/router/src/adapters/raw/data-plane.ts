@@ -31,6 +31,8 @@ export class RawDataPlane {
   readonly newRequestId: () => string;
   private readonly sweep: NodeJS.Timeout;
   draining = false;
+  /** The port the router listens on, once it does (0 until then): every client connection's local port. */
+  listenPort = 0;
 
   constructor(readonly o: DataPlaneOptions) {
     this.random = o.random ?? Math.random;
