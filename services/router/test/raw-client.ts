@@ -18,18 +18,23 @@ export function wsKey(): string {
 /** A raw TCP client that keeps everything it received, for speaking HTTP/WebSocket by hand. */
 export class RawClient {
   received = Buffer.alloc(0);
+  /** The other side ended its half (sent FIN). */
+  ended = false;
   closed = false;
+  /** Socket errors seen (a reset, say). */
+  readonly errors: string[] = [];
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (c: Buffer) => { this.received = Buffer.concat([this.received, c]); });
+    socket.on('end', () => { this.ended = true; });
     socket.on('close', () => { this.closed = true; });
-    socket.on('error', () => undefined);
+    socket.on('error', (err) => { this.errors.push(err.message); });
   }
 
-  /** Connects to a loopback port. */
-  static open(port: number): Promise<RawClient> {
+  /** Connects to a loopback port; with allowHalfOpen the client's side stays open after the other's FIN until end(). */
+  static open(port: number, { allowHalfOpen = false } = {}): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const s = connect(port, '127.0.0.1', () => { s.off('error', reject); resolve(new RawClient(s)); });
+      const s = connect({ port, host: '127.0.0.1', allowHalfOpen }, () => { s.off('error', reject); resolve(new RawClient(s)); });
       s.once('error', reject);
     });
   }

@@ -118,6 +118,28 @@ describe('router raw data plane: keep-alive, pipelining, framings both ways, han
     await waitFor('the log line', () => logLines('closer').find((l) => l.includes('request_id=raw-closer') && l.includes('status=200 bytes=13 ')));
   });
 
+  test('a connection closes whichever side ends first: the router after Connection: close, or the client between requests', async () => {
+    // Clients that keep their side open after the router's FIN, so that each order of the two FINs is seen.
+    const first = await RawClient.open(router.port, { allowHalfOpen: true });
+    const second = await RawClient.open(router.port, { allowHalfOpen: true });
+    clients.push(first, second);
+    first.socket.write('GET /bye HTTP/1.1\r\nHost: echo.localhost\r\nConnection: close\r\n\r\n');
+    await waitFor('the router to end its side after Connection: close', () => first.ended, { timeoutMs: 5000, intervalMs: 10 });
+    const { status, headers, rest } = await first.head();
+    assert.deepEqual([status, headers.connection, rest], [200, 'close', 'GET /bye |te=']);
+    assert.equal(first.closed, false, 'the client has not ended its side yet');
+    first.socket.end();
+    // Well within the 5 s after which the sweep would cut a connection left open.
+    await first.untilClosed('the connection closed after both ends', 2000);
+
+    second.socket.write('GET /kept HTTP/1.1\r\nHost: echo.localhost\r\n\r\n');
+    await second.until('the keep-alive answer', (t) => t.endsWith('GET /kept |te='));
+    assert.equal(second.ended, false, 'a keep-alive connection stays open');
+    second.socket.end();
+    await waitFor('the router to end its side after the client\'s FIN', () => second.ended && second.closed, { timeoutMs: 2000, intervalMs: 10 });
+    assert.deepEqual([...first.errors, ...second.errors], []);
+  });
+
   test('HEAD, 204 and 304 answers carry no body and the connection goes on to the next request', async () => {
     const c = await client();
     c.socket.write('HEAD /h HTTP/1.1\r\nHost: echo.localhost\r\n\r\nGET /204 HTTP/1.1\r\nHost: echo.localhost\r\n\r\n' +
