@@ -29,8 +29,8 @@ export interface HeadError {
   error: string;
 }
 
-/** tchar of RFC 9110: the bytes a header name or method may consist of. */
-const TOKEN = new Uint8Array(128);
+/** tchar of RFC 9110: the bytes a header name or method may consist of (1), by byte value below 128. */
+export const TOKEN = new Uint8Array(128);
 for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN[c.charCodeAt(0)] = 1;
 
 function isToken(s: string): boolean {
@@ -165,14 +165,16 @@ export function requestFraming(head: ParsedHead): BodyFraming | HeadError {
  * else Content-Length. An unusable length is an error.
  */
 export function responseFraming(head: ParsedHead, method: string): BodyFraming | HeadError {
-  const status = head.status;
+  return responseFramingOf(head.status, method, valuesOf(head, 'transfer-encoding'), valuesOf(head, 'content-length'));
+}
+
+/** responseFraming from the status and the joined Transfer-Encoding and Content-Length values (undefined: absent). */
+export function responseFramingOf(status: number, method: string, te: string | undefined, cl: string | undefined): BodyFraming | HeadError {
   if (method === 'HEAD' || status < 200 || status === 204 || status === 304) return NONE;
-  const te = valuesOf(head, 'transfer-encoding');
   if (te !== undefined) {
     const codings = headerTokens(te);
     return codings[codings.length - 1] === 'chunked' ? CHUNKED : CLOSE;
   }
-  const cl = valuesOf(head, 'content-length');
   if (cl === undefined) return CLOSE;
   const length = contentLength(cl);
   if (length === undefined) return { error: 'The Content-Length is not a number of bytes.' };

@@ -1,5 +1,6 @@
-import { isHeadError, parseResponseHead, responseFraming } from '../../domain/http-head.js';
+import { isHeadError, parseResponseHead, responseFraming, responseFramingOf, type BodyFraming, type ParsedHead } from '../../domain/http-head.js';
 import { clientResponseHead, connectionHas } from '../../domain/head-rewrite.js';
+import { responseHeadBytes, scanResponseHead, type ScannedResponse } from '../../domain/response-scan.js';
 import type { ClientConnection } from './client-connection.js';
 import type { DynoSocket } from './dyno-pool.js';
 import { CHUNKED, DONE, LENGTH, MAX_HEAD, NO_BODY, RawExchange, RESPONDING, UNTIL_CLOSE } from './exchange.js';
@@ -24,27 +25,25 @@ export function onDynoBytes(c: ClientConnection, x: RawExchange, d: DynoSocket, 
       x.respHead = buf.buffer === chunk.buffer ? Buffer.from(buf) : buf; // chunk is the shared read buffer: kept bytes are copied
       return;
     }
-    const h = parseResponseHead(buf.toString('latin1', 0, end));
-    if (isHeadError(h) || h.status === 101) return badResponse(c, x, d);
-    if (h.status < 200) {
+    const f = readHead(buf, end, x.method);
+    if (f === undefined) return badResponse(c, x, d);
+    if (f.interim !== undefined) {
       // An interim answer (100, 102, 103): passed on, the final one follows.
-      if (!c.socket.write(clientResponseHead(h, { chunked: false, close: false }), 'latin1')) d.socket.pause();
+      if (!c.socket.write(clientResponseHead(f.interim, { chunked: false, close: false }), 'latin1')) d.socket.pause();
       if (end + 4 >= buf.length) { x.respHead = null; return; }
       buf = buf.subarray(end + 4);
       continue;
     }
-    const framing = responseFraming(h, x.method);
-    if (isHeadError(framing)) return badResponse(c, x, d);
+    const { framing } = f;
     x.respHead = null;
-    x.status = h.status;
+    x.status = f.status;
     x.phase = RESPONDING;
     x.headSent = true;
     c.deadline = x.lastActivity + c.plane.o.idleTimeoutMs;
     const kind = framing.kind === 'length' ? LENGTH : framing.kind === 'chunked' ? CHUNKED : framing.kind === 'close' ? UNTIL_CLOSE : NO_BODY;
     x.responseBody(kind, framing.kind === 'length' ? framing.length : 0);
-    x.reusable = kind !== UNTIL_CLOSE && !connectionHas(h, 'close') && (h.minor === 1 || connectionHas(h, 'keep-alive'));
+    x.reusable = kind !== UNTIL_CLOSE && f.dynoKeepsAlive;
     x.closeClient = kind === UNTIL_CLOSE || x.clientClose || !x.reqDone || c.plane.draining;
-    const head = clientResponseHead(h, { chunked: kind === CHUNKED, close: x.closeClient });
     const start = end + 4;
     const bodyEnd = x.responseBodyEnd(buf, start, buf.length);
     if (bodyEnd === -2) return cut(c, x);
@@ -52,17 +51,16 @@ export function onDynoBytes(c: ClientConnection, x: RawExchange, d: DynoSocket, 
     if (bodyEnd >= 0 && bodyEnd < buf.length) x.reusable = false; // bytes past the response: not to be trusted
     const n = stop - start;
     x.bytes += n;
+    // The head, and up to COALESCE body bytes with it in the same buffer: one write, one packet.
+    const room = n <= COALESCE ? n : 0;
+    const [out, headLength] = headBytes(buf, f, { chunked: kind === CHUNKED, close: x.closeClient }, room);
     let flowing: boolean;
-    if (n === 0) {
-      flowing = c.socket.write(head, 'latin1');
-    } else if (n <= COALESCE) {
-      const out = Buffer.allocUnsafe(head.length + n);
-      out.write(head, 0, 'latin1');
-      buf.copy(out, head.length, start, stop);
+    if (room === n) {
+      buf.copy(out, headLength, start, stop);
       flowing = c.socket.write(out);
     } else {
       c.socket.cork();
-      c.socket.write(head, 'latin1');
+      c.socket.write(out);
       flowing = c.socket.write(Buffer.from(buf.subarray(start, stop)));
       c.socket.uncork();
     }
@@ -70,6 +68,43 @@ export function onDynoBytes(c: ClientConnection, x: RawExchange, d: DynoSocket, 
     if (!flowing) d.socket.pause();
     return;
   }
+}
+
+/** A response head as read: an interim one to pass on, or the final one with what the exchange needs of it. */
+interface HeadRead {
+  interim?: ParsedHead;
+  status: number;
+  framing: BodyFraming;
+  /** The dyno's connection may serve another request after this response (as far as its head says). */
+  dynoKeepsAlive: boolean;
+  /** The head as scanned from its bytes (the usual case), else as parsed the long way. */
+  scan: ScannedResponse | undefined;
+  parsed: ParsedHead | undefined;
+}
+
+/** Reads the head in buf[0, end): from its bytes when it is a usual one, else the long way; undefined when it is not HTTP to relay (H13). */
+function readHead(buf: Buffer, end: number, method: string): HeadRead | undefined {
+  const scan = scanResponseHead(buf, end);
+  if (scan !== undefined) {
+    const framing = responseFramingOf(scan.status, method, scan.te, scan.cl);
+    if (isHeadError(framing)) return undefined;
+    return { status: scan.status, framing, dynoKeepsAlive: !scan.close, scan, parsed: undefined };
+  }
+  const h = parseResponseHead(buf.toString('latin1', 0, end));
+  if (isHeadError(h) || h.status === 101) return undefined;
+  if (h.status < 200) return { interim: h, status: h.status, framing: { kind: 'none' }, dynoKeepsAlive: true, scan: undefined, parsed: undefined };
+  const framing = responseFraming(h, method);
+  if (isHeadError(framing)) return undefined;
+  const dynoKeepsAlive = !connectionHas(h, 'close') && (h.minor === 1 || connectionHas(h, 'keep-alive'));
+  return { status: h.status, framing, dynoKeepsAlive, scan: undefined, parsed: h };
+}
+
+/** The head the client gets, in a buffer with `room` bytes left after it for body bytes; and the head's length. */
+function headBytes(buf: Buffer, f: HeadRead, o: { chunked: boolean; close: boolean }, room: number): [Buffer, number] {
+  if (f.scan !== undefined) return responseHeadBytes(buf, f.scan, o, room);
+  const head = clientResponseHead(f.parsed!, o);
+  const out = Buffer.allocUnsafe(head.length + room);
+  return [out, out.write(head, 0, 'latin1')];
 }
 
 function relayBody(c: ClientConnection, x: RawExchange, d: DynoSocket, chunk: Buffer, start: number): void {
