@@ -10,10 +10,12 @@ export interface LimitBreach {
 /**
  * The first of Heroku's limits the request breaks (request line 8192 B -> 414; a header name over
  * 1000 B, a header value over 8192 B or more than 1000 headers -> 431), or undefined when it fits.
- * `rawHeaders` is node's flat [name, value, name, value, ...] list.
+ * `rawHeaders` is node's flat [name, value, name, value, ...] list. The strings are as HTTP parsers
+ * give them, one char per byte (latin1: node's parser and the raw plane both decode heads so), so
+ * their lengths are byte counts and nothing is encoded to measure them.
  */
 export function limitBreach(method: string, url: string, httpVersion: string, rawHeaders: readonly string[]): LimitBreach | undefined {
-  const requestLine = Buffer.byteLength(`${method} ${url} HTTP/${httpVersion}`);
+  const requestLine = method.length + url.length + httpVersion.length + 7; // `${method} ${url} HTTP/${httpVersion}`
   if (requestLine > LIMITS.requestLine) {
     return { status: 414, reason: `The request line is ${requestLine} bytes; at most ${LIMITS.requestLine} are accepted.` };
   }
@@ -21,10 +23,10 @@ export function limitBreach(method: string, url: string, httpVersion: string, ra
     return { status: 431, reason: `The request has ${rawHeaders.length / 2} headers; at most ${LIMITS.headers} are accepted.` };
   }
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (Buffer.byteLength(rawHeaders[i]) > LIMITS.headerName) {
+    if (rawHeaders[i].length > LIMITS.headerName) {
       return { status: 431, reason: `A header name is longer than ${LIMITS.headerName} bytes.` };
     }
-    if (Buffer.byteLength(rawHeaders[i + 1]) > LIMITS.headerValue) {
+    if (rawHeaders[i + 1].length > LIMITS.headerValue) {
       return { status: 431, reason: `The ${rawHeaders[i]} header is longer than ${LIMITS.headerValue} bytes.` };
     }
   }
