@@ -16,6 +16,8 @@ export function installAndBuild() {
   }
   console.log('[paas] building (tsc -b)...');
   execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-b'], { cwd: root, stdio: 'inherit' });
+  console.log('[paas] building the router\'s native data plane (node-gyp)...');
+  execFileSync(process.execPath, [join(root, 'services', 'router', 'native', 'build.mjs')], { cwd: root, stdio: 'inherit' });
 }
 
 function reachable(host, port, timeoutMs = 2000) {

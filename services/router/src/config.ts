@@ -30,7 +30,12 @@ export interface RouterSettings {
    * the sockets themselves and hands what it does not serve (Upgrade, Expect, HTTP/1.0) to node:http;
    * `node` serves everything with node:http.
    */
-  dataPlane: 'raw' | 'node';
+  dataPlane: 'native' | 'raw' | 'node';
+  /**
+   * A listening socket the first router process opened and passed on (PAAS_ROUTER_LISTEN_FD, set by
+   * processes.ts for the native data plane), else -1: router processes share one accept queue.
+   */
+  listenFd: number;
 }
 
 /** Reads the router's settings, failing at boot with what to set. */
@@ -49,6 +54,7 @@ export function routerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Rou
     shutdownGraceMs: positiveMs(env, 'PAAS_ROUTER_SHUTDOWN_GRACE_MS', 10_000),
     processes: processCount(env, 'PAAS_ROUTER_PROCESSES', 1),
     dataPlane: dataPlane(env, 'PAAS_ROUTER_DATA_PLANE'),
+    listenFd: env.PAAS_ROUTER_LISTEN_FD ? Number(env.PAAS_ROUTER_LISTEN_FD) : -1,
   };
 }
 
@@ -62,11 +68,11 @@ function processCount(env: NodeJS.ProcessEnv, key: string, fallback: number): nu
   return n;
 }
 
-function dataPlane(env: NodeJS.ProcessEnv, key: string): 'raw' | 'node' {
+function dataPlane(env: NodeJS.ProcessEnv, key: string): 'native' | 'raw' | 'node' {
   const raw = env[key];
   if (raw === undefined || raw === '' || raw === 'raw') return 'raw';
-  if (raw === 'node') return 'node';
-  throw new Error(`${key}="${raw}" is not a data plane: set "raw" (default, fastest) or "node" (node:http for everything)`);
+  if (raw === 'native' || raw === 'node') return raw;
+  throw new Error(`${key}="${raw}" is not a data plane: set "native" (the usual requests served in C), "raw" (default) or "node" (node:http for everything)`);
 }
 
 function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {

@@ -5,5 +5,5 @@ import { routerSettingsFromEnv } from './config.js';
 import { runRouterProcesses } from './processes.js';
 
 const settings = routerSettingsFromEnv();
-if (settings.processes > 1 && cluster.isPrimary) runRouterProcesses(settings.processes);
+if (settings.processes > 1 && cluster.isPrimary) runRouterProcesses(settings.processes, settings);
 else await runMain('router', () => createRouterApp(settings));

@@ -1,5 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
+import type { RouterSettings } from './config.js';
+import { sharedListenSocket } from './adapters/native/native-plane.js';
 
 const RESTART_DELAY_MS = 1000;
 
@@ -9,11 +11,19 @@ const RESTART_DELAY_MS = 1000;
  * port. A process that dies is replaced; SIGTERM/SIGINT stop them all, each finishing its
  * requests in flight first.
  */
-export function runRouterProcesses(count: number): void {
+export function runRouterProcesses(count: number, settings?: RouterSettings): void {
   const log = new Logger('router');
   // Each process accepts from the shared socket itself: a connection is never handed to a
   // process that is just dying (round-robin through the primary can lose one that way).
   cluster.schedulingPolicy = cluster.SCHED_NONE;
+  if (settings?.dataPlane === 'native') {
+    // The native plane listens itself, not through node:cluster: this process opens the socket and
+    // each router process inherits it as fd 4 and accepts from it. One accept queue for all: a
+    // process that dies leaves its waiting connections to the others, which SO_REUSEPORT would reset.
+    const fd = sharedListenSocket(settings.host, settings.port);
+    cluster.setupPrimary({ stdio: ['inherit', 'inherit', 'inherit', 'ipc', fd] });
+    process.env.PAAS_ROUTER_LISTEN_FD = '4';
+  }
   let stopping = false;
   const fork = (): Worker => cluster.fork();
   cluster.on('exit', (worker, code, signal) => {

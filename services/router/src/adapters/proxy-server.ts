@@ -14,6 +14,7 @@ import { Quarantine } from '../domain/quarantine.js';
 import { LIMITS } from '../domain/limits.js';
 import { badRequestPage, restrictionPage } from '../domain/router-errors.js';
 import { RawDataPlane } from './raw/data-plane.js';
+import { NativePlane } from './native/native-plane.js';
 
 /**
  * The router's own node:http server. Nest only hosts it: proxy traffic never goes through Nest or
@@ -28,16 +29,19 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly tunnel: RouterTunnel;
   private readonly routerLog: RouterLog;
   private readonly raw: RawDataPlane | undefined;
+  private readonly quarantine: Quarantine;
+  private native: NativePlane | undefined;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: RouterSettings,
-    @Inject(ROUTING_TABLE) table: RoutingTable,
+    @Inject(ROUTING_TABLE) private readonly table: RoutingTable,
     @Inject(NATS_CONNECTION) nc: NatsConnection,
     @Inject(NAMES) names: Names,
   ) {
     const routerLog = new RouterLog(nc, names);
     this.routerLog = routerLog;
     const quarantine = new Quarantine(settings.quarantineMs);
+    this.quarantine = quarantine;
     this.proxy = new RouterProxy({
       domain: settings.domain, connectTimeoutMs: settings.connectTimeoutMs, responseTimeoutMs: settings.responseTimeoutMs,
       idleTimeoutMs: settings.idleTimeoutMs, quarantine, table, log: (appId, line) => routerLog.publish(appId, line),
@@ -54,7 +58,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
     this.server.maxHeadersCount = LIMITS.headers + 1;
     this.server.on('clientError', onClientError);
     this.server.on('upgrade', this.tunnel.handle);
-    if (settings.dataPlane === 'raw') this.raw = this.rawDataPlane(quarantine, table, routerLog);
+    if (settings.dataPlane !== 'node') this.raw = this.rawDataPlane(quarantine, table, routerLog);
   }
 
   /**
@@ -82,6 +86,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     const { host, port, domain } = this.settings;
+    if (this.settings.dataPlane === 'native') return this.startNative();
     await new Promise<void>((resolve, reject) => {
       const refuse = (err: Error) => reject(new Error(
         `the router cannot listen on ${host}:${port} (${err.message}); free that port or set PAAS_ROUTER_PORT / PAAS_ROUTER_HOST`));
@@ -96,14 +101,48 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
     this.log.log(`routing http://<app>.${domain}:${this.port()}/ on ${host}:${this.port()}`);
   }
 
+  /**
+   * The native data plane listens and serves the usual requests; it hands every other connection
+   * to the raw plane (which hands Upgrade, Expect and HTTP/1.0 on to node:http).
+   */
+  private startNative(): void {
+    const { settings, raw } = this;
+    const { host, port, domain } = settings;
+    try {
+      this.native = new NativePlane({
+        host, port, listenFd: settings.listenFd,
+        connectTimeoutMs: settings.connectTimeoutMs, responseTimeoutMs: settings.responseTimeoutMs,
+        idleTimeoutMs: settings.idleTimeoutMs, quarantineMs: settings.quarantineMs, table: this.table,
+        handOver: (socket, buffered) => raw!.takeOver(socket, buffered),
+        publishLog: (appId, payload) => this.routerLog.publishMessage(appId, payload),
+      });
+    } catch (err) {
+      throw new Error(`the router cannot listen on ${host}:${port} (${(err as Error).message}); free that port or set PAAS_ROUTER_PORT / PAAS_ROUTER_HOST`);
+    }
+    raw!.listenPort = this.native.port;
+    this.log.log(`routing http://<app>.${domain}:${this.native.port}/ on ${host}:${this.native.port} (native data plane)`);
+  }
+
   /** The port the router is bound to (the real one when settings asked for port 0). */
   port(): number {
+    if (this.native) return this.native.port;
     return (this.server.address() as AddressInfo | null)?.port ?? this.settings.port;
   }
 
   /** Stops accepting, lets requests in flight finish for the grace period, then cuts what is left. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.server.listening) {
+    if (this.native) {
+      this.native.closeIdle();
+      this.raw?.closeIdle();
+      this.server.closeIdleConnections();
+      const until = Date.now() + this.settings.shutdownGraceMs;
+      while (Date.now() < until && (this.native.connections() > 0 || (this.raw?.conns.size ?? 0) > 0)) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      this.native.close();
+      this.server.closeAllConnections();
+      this.tunnel.closeAll();
+    } else if (this.server.listening) {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       this.server.closeIdleConnections();
       this.raw?.closeIdle();

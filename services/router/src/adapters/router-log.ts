@@ -45,6 +45,17 @@ export class RouterLog {
     else this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
   }
 
+  /** Publishes a log message made elsewhere (the native data plane batches its own lines the same way). */
+  publishMessage(appId: string, payload: string): void {
+    try {
+      if (this.nc.isClosed() || this.nc.isDraining()) throw new Error('the NATS connection is closed');
+      this.nc.publish(this.names.logSubject(appId), payload);
+      this.warned = false;
+    } catch (err) {
+      this.warnOnce(err as Error);
+    }
+  }
+
   /** Sends every queued line now (also on shutdown). */
   flush(): void {
     clearTimeout(this.timer);
@@ -61,10 +72,14 @@ export class RouterLog {
       }
       this.warned = false;
     } catch (err) {
-      if (this.warned) return;
-      this.warned = true;
-      this.log.warn(`cannot publish router log lines (${(err as Error).message}); requests are still served, their log lines are dropped until NATS is back`);
+      this.warnOnce(err as Error);
     }
+  }
+
+  private warnOnce(err: Error): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.log.warn(`cannot publish router log lines (${err.message}); requests are still served, their log lines are dropped until NATS is back`);
   }
 }
 

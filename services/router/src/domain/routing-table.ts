@@ -27,14 +27,46 @@ export class RoutingTable {
   /** Each app's target as last computed, until a change to the app or its dynos (every request looks one up). */
   private readonly targets = new Map<string, AppTarget>();
 
-  private readonly suffix: string;
+  readonly suffix: string;
+  /** Told after every change (the native data plane takes a new copy of what it serves). */
+  private readonly listeners: (() => void)[] = [];
 
   constructor(domain: string) {
     this.suffix = domainSuffix(domain);
   }
 
+  /** Calls `listener` after each change to the table. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Applies one change from the watch. */
   apply(change: RouteTableChange): void {
+    this.applyChange(change);
+    for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * What a data plane that serves only the usual case needs: the apps with up web dynos and not in
+   * maintenance, and every custom hostname with its app's name (a hostname of an app left out
+   * must still be recognised as taken, not matched by a wildcard).
+   */
+  servable(): ServableTable {
+    const apps: ServableApp[] = [];
+    for (const name of this.apps.keys()) {
+      const target = this.lookup(name);
+      if (target === undefined || target.app.maintenance || target.dynos.length === 0) continue;
+      apps.push({
+        id: target.app.appId, name,
+        dynos: target.dynos.map((d) => ({ id: d.dynoId, name: d.dyno, host: d.host, port: d.port })),
+      });
+    }
+    const hostnames: string[] = [];
+    for (const [host, name] of this.hostnames) hostnames.push(host, name);
+    return { suffix: this.suffix, apps, hostnames };
+  }
+
+  private applyChange(change: RouteTableChange): void {
     this.targets.delete(change.name);
     if (change.kind === 'app') {
       for (const hostname of this.apps.get(change.name)?.domains ?? []) {
@@ -88,6 +120,21 @@ export class RoutingTable {
   get appCount(): number {
     return this.apps.size;
   }
+}
+
+/** The route table as a data plane that serves only the usual case takes it (RoutingTable.servable). */
+export interface ServableTable {
+  /** `.<domain>`, lowercased. */
+  suffix: string;
+  apps: ServableApp[];
+  /** Flat [hostname, app name, ...], wildcards as `*.example.com`. */
+  hostnames: string[];
+}
+
+export interface ServableApp {
+  id: string;
+  name: string;
+  dynos: { id: string; name: string; host: string; port: number }[];
 }
 
 /** Only web dynos that are up take HTTP traffic. */

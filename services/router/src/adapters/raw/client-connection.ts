@@ -55,6 +55,11 @@ export class ClientConnection implements DynoOwner {
     socket.on('error', noop);
   }
 
+  /** Bytes read from this connection before it came here (from another plane), as if just read. */
+  take(buffered: Buffer): void {
+    this.onData(buffered);
+  }
+
   // ---- client socket events --------------------------------------------------------------
 
   private readonly onData = (chunk: Buffer): void => {

@@ -48,6 +48,14 @@ export class RawDataPlane {
     this.conns.add(new ClientConnection(this, socket));
   };
 
+  /** Serves a connection another plane read `buffered` from and did not act on. */
+  takeOver(socket: Socket, buffered: Buffer | null): void {
+    if (this.draining) return void socket.destroy();
+    const c = new ClientConnection(this, socket);
+    this.conns.add(c);
+    if (buffered !== null && buffered.length > 0) c.take(buffered);
+  }
+
   /** Shutdown, first step: idle connections are closed, busy ones after their current exchange. */
   closeIdle(): void {
     this.draining = true;
