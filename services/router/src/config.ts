@@ -26,9 +26,10 @@ export interface RouterSettings {
   /** Router processes sharing the port (PAAS_ROUTER_PROCESSES); more than one uses more cores. */
   processes: number;
   /**
-   * How requests are served (PAAS_ROUTER_DATA_PLANE): `raw` (default) parses and relays HTTP on
-   * the sockets themselves and hands what it does not serve (Upgrade, Expect, HTTP/1.0) to node:http;
-   * `node` serves everything with node:http.
+   * How requests are served (PAAS_ROUTER_DATA_PLANE): `native` (default) serves the usual request
+   * in C (native/src) and hands every other connection to the raw plane; `raw` parses and relays
+   * HTTP on the sockets in TypeScript and hands what it does not serve (Upgrade, Expect, HTTP/1.0)
+   * to node:http; `node` serves everything with node:http.
    */
   dataPlane: 'native' | 'raw' | 'node';
   /**
@@ -54,7 +55,7 @@ export function routerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Rou
     shutdownGraceMs: positiveMs(env, 'PAAS_ROUTER_SHUTDOWN_GRACE_MS', 10_000),
     processes: processCount(env, 'PAAS_ROUTER_PROCESSES', 1),
     dataPlane: dataPlane(env, 'PAAS_ROUTER_DATA_PLANE'),
-    listenFd: env.PAAS_ROUTER_LISTEN_FD ? Number(env.PAAS_ROUTER_LISTEN_FD) : -1,
+    listenFd: listenFd(env, 'PAAS_ROUTER_LISTEN_FD'),
   };
 }
 
@@ -70,9 +71,19 @@ function processCount(env: NodeJS.ProcessEnv, key: string, fallback: number): nu
 
 function dataPlane(env: NodeJS.ProcessEnv, key: string): 'native' | 'raw' | 'node' {
   const raw = env[key];
-  if (raw === undefined || raw === '' || raw === 'raw') return 'raw';
-  if (raw === 'native' || raw === 'node') return raw;
-  throw new Error(`${key}="${raw}" is not a data plane: set "native" (the usual requests served in C), "raw" (default) or "node" (node:http for everything)`);
+  if (raw === undefined || raw === '' || raw === 'native') return 'native';
+  if (raw === 'raw' || raw === 'node') return raw;
+  throw new Error(`${key}="${raw}" is not a data plane: set "native" (default: the usual requests served in C), "raw" (all in TypeScript) or "node" (node:http for everything)`);
+}
+
+function listenFd(env: NodeJS.ProcessEnv, key: string): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return -1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 3) {
+    throw new Error(`${key}="${raw}" is not an inherited socket: it is set by the first router process for the others (leave it unset)`);
+  }
+  return n;
 }
 
 function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {

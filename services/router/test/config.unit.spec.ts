@@ -22,9 +22,16 @@ describe('router settings', () => {
     assert.throws(() => routerSettingsFromEnv({ PAAS_DOMAIN: 'bad domain' }), /PAAS_DOMAIN="bad domain" is not a domain name/);
   });
 
-  test('given PAAS_ROUTER_DATA_PLANE, when read, then raw by default, node when asked, and a clear error otherwise', () => {
-    assert.equal(routerSettingsFromEnv({}).dataPlane, 'raw');
+  test('given PAAS_ROUTER_DATA_PLANE, when read, then native by default, raw or node when asked, and a clear error otherwise', () => {
+    assert.equal(routerSettingsFromEnv({}).dataPlane, 'native');
+    assert.equal(routerSettingsFromEnv({ PAAS_ROUTER_DATA_PLANE: 'raw' }).dataPlane, 'raw');
     assert.equal(routerSettingsFromEnv({ PAAS_ROUTER_DATA_PLANE: 'node' }).dataPlane, 'node');
     assert.throws(() => routerSettingsFromEnv({ PAAS_ROUTER_DATA_PLANE: 'fast' }), /PAAS_ROUTER_DATA_PLANE="fast" is not a data plane/);
+  });
+
+  test('given PAAS_ROUTER_LISTEN_FD, when read, then the inherited socket, none by default, and a clear error for a non-descriptor', () => {
+    assert.equal(routerSettingsFromEnv({}).listenFd, -1);
+    assert.equal(routerSettingsFromEnv({ PAAS_ROUTER_LISTEN_FD: '4' }).listenFd, 4);
+    assert.throws(() => routerSettingsFromEnv({ PAAS_ROUTER_LISTEN_FD: '1' }), /PAAS_ROUTER_LISTEN_FD="1" is not an inherited socket/);
   });
 });

@@ -293,6 +293,22 @@ static napi_value connections(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* stats(plane): { accepted, requests, handedOver } since it started. */
+static napi_value stats(napi_env env, napi_callback_info info) {
+  binding_t *b = plane_of(env, info, NULL);
+  if (b == NULL) return NULL;
+  plane_stats_t s = plane_stats(b->plane);
+  napi_value out, v;
+  napi_create_object(env, &out);
+  napi_create_double(env, (double)s.accepted, &v);
+  napi_set_named_property(env, out, "accepted", v);
+  napi_create_double(env, (double)s.requests, &v);
+  napi_set_named_property(env, out, "requests", v);
+  napi_create_double(env, (double)s.handed_over, &v);
+  napi_set_named_property(env, out, "handedOver", v);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"start", NULL, start, NULL, NULL, NULL, napi_default, NULL},
@@ -303,6 +319,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"closeIdle", NULL, close_idle, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_all, NULL, NULL, NULL, napi_default, NULL},
       {"connections", NULL, connections, NULL, NULL, NULL, napi_default, NULL},
+      {"stats", NULL, stats, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof *props, props);
   return exports;

@@ -100,6 +100,7 @@ struct plane {
   table_t *table;
   conn_t *conns;
   int nconns;
+  plane_stats_t stats;
   conn_t *dead_conns;
   up_t *dead_ups;
   up_t **idle; /* per pool: most recently used first */
@@ -681,6 +682,7 @@ static void on_dyno_bytes(conn_t *c, const unsigned char *data, long n) {
 
 /* Gives the connection, with every byte read and not acted on, to the TypeScript plane. */
 static void hand_over(conn_t *c) {
+  P.stats.handed_over++;
   epoll_ctl(P.epfd, EPOLL_CTL_DEL, c->fd, NULL);
   int fd = c->fd;
   bytes_t in = c->in;
@@ -755,6 +757,7 @@ static void start_request(conn_t *c, long end) {
   b_puts(m, "\\\" ");
   b_consume(&c->in, (size_t)end + 4);
   c->busy = 1;
+  P.stats.requests++;
   if (!x->req_done && c->in.len > 0 && !relay_request_body(c)) return;
   connect_to_dyno(c, 0);
 }
@@ -948,6 +951,7 @@ static void on_accept(void) {
     if (P.conns) P.conns->prev = c;
     P.conns = c;
     P.nconns++;
+    P.stats.accepted++;
     c->events = EPOLLIN;
     add_fd(fd, c, EPOLLIN);
     if (P.draining) destroy_conn(c);
@@ -1162,3 +1166,5 @@ void plane_close(plane_t *pl) {
 }
 
 int plane_connections(plane_t *pl) { return pl->running ? pl->nconns : 0; }
+
+plane_stats_t plane_stats(plane_t *pl) { return pl->stats; }

@@ -114,6 +114,14 @@ void plane_close_idle(plane_t *pl);
 void plane_close(plane_t *pl);
 int plane_connections(plane_t *pl);
 
+/* What a plane did since it started. */
+typedef struct {
+  uint64_t accepted;    /* client connections */
+  uint64_t requests;    /* requests served here */
+  uint64_t handed_over; /* connections given to the TypeScript plane */
+} plane_stats_t;
+plane_stats_t plane_stats(plane_t *pl);
+
 uint64_t now_ms(void);
 
 #endif

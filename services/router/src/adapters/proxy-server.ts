@@ -14,7 +14,7 @@ import { Quarantine } from '../domain/quarantine.js';
 import { LIMITS } from '../domain/limits.js';
 import { badRequestPage, restrictionPage } from '../domain/router-errors.js';
 import { RawDataPlane } from './raw/data-plane.js';
-import { NativePlane } from './native/native-plane.js';
+import { NativePlane, type NativePlaneStats } from './native/native-plane.js';
 
 /**
  * The router's own node:http server. Nest only hosts it: proxy traffic never goes through Nest or
@@ -121,6 +121,11 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
     }
     raw!.listenPort = this.native.port;
     this.log.log(`routing http://<app>.${domain}:${this.native.port}/ on ${host}:${this.native.port} (native data plane)`);
+  }
+
+  /** The native data plane's counters, when it runs (tests and benchmarks read them). */
+  nativeStats(): NativePlaneStats | undefined {
+    return this.native?.stats();
   }
 
   /** The port the router is bound to (the real one when settings asked for port 0). */

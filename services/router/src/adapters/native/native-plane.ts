@@ -19,6 +19,17 @@ interface Binding {
   /** Cuts every connection; returns the last log messages. */
   close(h: Handle): string[];
   connections(h: Handle): number;
+  stats(h: Handle): NativePlaneStats;
+}
+
+/** What a native plane did since it started. */
+export interface NativePlaneStats {
+  /** Client connections accepted. */
+  accepted: number;
+  /** Requests it served itself. */
+  requests: number;
+  /** Connections it handed to the TypeScript plane. */
+  handedOver: number;
 }
 
 interface StartOptions {
@@ -115,6 +126,11 @@ export class NativePlane {
   /** Connections the native plane serves now. */
   connections(): number {
     return this.closed ? 0 : this.binding.connections(this.handle);
+  }
+
+  /** What it did since it started (zeros once closed). */
+  stats(): NativePlaneStats {
+    return this.closed ? { accepted: 0, requests: 0, handedOver: 0 } : this.binding.stats(this.handle);
   }
 
   /** Shutdown, first step: no more accepting; idle connections close now, busy ones after their exchange. */
