@@ -156,6 +156,28 @@ function recordingDyno(seen: Map<string, string>): Server {
   });
 }
 
+/**
+ * A dyno that answers the first request on each connection and closes the connection when a
+ * second one comes (as a dyno whose keep-alive timeout ran out just then): the router must send
+ * a bodyless request again on a fresh connection.
+ */
+function staleDyno(): Server {
+  return createServer((s: Socket) => {
+    let requests = 0;
+    let buf = '';
+    s.setEncoding('latin1');
+    s.on('error', () => undefined);
+    s.on('data', (chunk: string) => {
+      buf += chunk;
+      while (buf.includes('\r\n\r\n')) {
+        buf = buf.slice(buf.indexOf('\r\n\r\n') + 4);
+        if (++requests > 1) return void s.destroy();
+        s.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst');
+      }
+    });
+  });
+}
+
 describe('router native data plane: the same answers as the TypeScript plane, and what it hands over', () => {
   const planes = ['native', 'raw'] as const;
   const ctx = planes.map((plane) => ({ plane, ns: freshNamespace(`rtrnat${plane}`), seen: new Map<string, string>(), logs: [] as string[] }));
@@ -186,6 +208,12 @@ describe('router native data plane: the same answers as the TypeScript plane, an
       await routes.putApp({ appId, appName: 'diff', maintenance: false });
       await routes.putDyno({ ...dynoRoute(appId, 'diff', 1, port), dynoId: 'd1' });
       await routes.putApp({ appId: randomUUID(), appName: 'held', maintenance: true });
+      const stale = staleDyno();
+      dynos.push(stale);
+      const stalePort = await new Promise<number>((resolve) => stale.listen(0, '127.0.0.1', () => resolve((stale.address() as { port: number }).port)));
+      const staleId = randomUUID();
+      await routes.putApp({ appId: staleId, appName: 'stale', maintenance: false });
+      await routes.putDyno(dynoRoute(staleId, 'stale', 1, stalePort));
       routers.push(await startRouter(routerSettings(x.ns, { dataPlane: x.plane })));
     }
   });
@@ -219,6 +247,15 @@ describe('router native data plane: the same answers as the TypeScript plane, an
     await waitFor('every response\'s log line from both routers', () =>
       ctx.every((x) => lines(x).length === RESPONSES.length) || undefined, { timeoutMs: 5000, intervalMs: 20 });
     assert.deepEqual(lines(ctx[0]).sort(), lines(ctx[1]).sort());
+  });
+
+  test('a bodyless request on a pooled connection the dyno closes as it arrives is sent again on a fresh one, by both planes', async () => {
+    for (const i of [0, 1]) {
+      for (const path of ['/a', '/b', '/c']) {
+        const answer = await exchange(i, `GET ${path} HTTP/1.1\r\nHost: stale.localhost\r\nConnection: close\r\n\r\n`);
+        assert.match(answer, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nfirst$/, `${ctx[i].plane} ${path}: ${answer.slice(0, 200)}`);
+      }
+    }
   });
 
   test('usual requests are served by the native plane itself; upgrades, HTTP/1.0 and apps it does not serve are handed over', async () => {

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,7 +71,8 @@ typedef struct {
   uint64_t resp_remaining;
   chunked_t resp_chunks;
   bytes_t resp_head; /* a response head arriving in pieces */
-  bytes_t pending;   /* the request head and early body bytes, until the dyno connection stands */
+  bytes_t head;      /* the request head as the dyno gets it (sent again on a retry) */
+  bytes_t pending;   /* body bytes read before the dyno connection stood */
   up_t *up;
 } exch_t;
 
@@ -305,6 +307,24 @@ static void up_write(up_t *u, const char *d, size_t n) {
   }
 }
 
+/* Writes a then b to a dyno connection with one system call. */
+static void up_write2(up_t *u, const char *a, size_t an, const char *b, size_t bn) {
+  if (bn == 0 || u->out.len > 0) {
+    up_write(u, a, an);
+    up_write(u, b, bn);
+    return;
+  }
+  struct iovec iov[2] = {{(void *)a, an}, {(void *)b, bn}};
+  struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+  ssize_t w = sendmsg(u->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (w < 0) w = 0;
+  size_t aw = (size_t)w < an ? (size_t)w : an;
+  size_t bw = (size_t)w - aw;
+  if (aw < an) b_put(&u->out, a + aw, an - aw);
+  if (bw < bn) b_put(&u->out, b + bw, bn - bw);
+  if (u->out.len > 0) update_up(u);
+}
+
 /* ---- client writes ------------------------------------------------------------------------ */
 
 static void client_write(conn_t *c, const char *d, size_t n) {
@@ -516,7 +536,7 @@ static void send_request(conn_t *c) {
   x->sent_at = P.now;
   x->phase = P_SENDING;
   c->deadline = 0;
-  up_write(x->up, x->pending.p, x->pending.len);
+  up_write2(x->up, x->head.p, x->head.len, x->pending.p, x->pending.len);
   x->pending.len = 0;
   if (x->req_done) request_sent(c);
   update_client(c);
@@ -737,7 +757,8 @@ static void start_request(conn_t *c, long end) {
   fwd->len = 0;
   list_append(fwd, h, 3, c->client, (size_t)c->client_len);
   x->pending.len = 0;
-  dyno_request_head(&x->pending, h, fwd->p, fwd->len, P.port, x->received, x->rid, x->rid_len);
+  x->head.len = 0;
+  dyno_request_head(&x->head, h, fwd->p, fwd->len, P.port, x->received, x->rid, x->rid_len);
   bytes_t *m = &x->logmid;
   m->len = 0;
   b_puts(m, "method=");
@@ -821,6 +842,7 @@ static void free_dead(void) {
     b_free(&c->x.logmid);
     b_free(&c->x.resp_head);
     b_free(&c->x.pending);
+    b_free(&c->x.head);
     free(c);
   }
   while (P.dead_ups) {
