@@ -309,6 +309,128 @@ static napi_value stats(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* ---- the pure parts, for the differential unit tests (test/native-http.unit.spec.ts) ---------- */
+
+static long head_end(const char *p, size_t len, size_t *skip) {
+  size_t k = 0;
+  while (k + 1 < len && p[k] == '\r' && p[k + 1] == '\n') k += 2;
+  *skip = k;
+  for (size_t i = k; i + 3 < len; i++)
+    if (p[i] == '\r' && p[i + 1] == '\n' && p[i + 2] == '\r' && p[i + 3] == '\n') return (long)(i - k);
+  return -1;
+}
+
+static void set_num(napi_env env, napi_value o, const char *name, double v) {
+  napi_value x;
+  napi_create_double(env, v, &x);
+  napi_set_named_property(env, o, name, x);
+}
+
+static void set_str(napi_env env, napi_value o, const char *name, const char *p, size_t n) {
+  napi_value x;
+  napi_create_string_latin1(env, p, n, &x);
+  napi_set_named_property(env, o, name, x);
+}
+
+/*
+ * rewriteRequest(bytes, client, port, receivedAt, generatedId): what the native plane would send
+ * the dyno for this request head, or null when it would hand the connection over.
+ */
+static napi_value rewrite_request(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char *data;
+  size_t len;
+  CHECK(napi_get_buffer_info(env, argv[0], (void **)&data, &len));
+  char *client = str(env, argv[1]), *generated = str(env, argv[4]);
+  static req_head_t h;
+  size_t skip;
+  long end = head_end(data, len, &skip);
+  napi_value out;
+  napi_get_null(env, &out);
+  if (end >= 0 && parse_request(data + skip, (int)end, &h)) {
+    bytes_t fwd = {0}, head = {0};
+    list_append(&fwd, &h, 3, client, strlen(client));
+    int kept = h.request_id_count == 1 && request_id_ok(h.request_id);
+    dyno_request_head(&head, &h, fwd.p, fwd.len, (int)num(env, argv[2]), (uint64_t)num(env, argv[3]),
+                      kept ? h.request_id.p : generated, kept ? h.request_id.n : (int)strlen(generated));
+    napi_create_object(env, &out);
+    set_str(env, out, "head", head.p, head.len);
+    set_str(env, out, "host", h.host.p, (size_t)h.host.n);
+    set_num(env, out, "kind", h.kind);
+    set_num(env, out, "length", (double)h.length);
+    set_num(env, out, "close", h.close);
+    b_free(&fwd);
+    b_free(&head);
+  }
+  free(client);
+  free(generated);
+  return out;
+}
+
+/* rewriteResponse(bytes, headRequest, closeWanted): the head the client would get and the framing, or null (H13). */
+static napi_value rewrite_response(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char *data;
+  size_t len;
+  CHECK(napi_get_buffer_info(env, argv[0], (void **)&data, &len));
+  bool head_request = false, close_wanted = false;
+  napi_get_value_bool(env, argv[1], &head_request);
+  napi_get_value_bool(env, argv[2], &close_wanted);
+  long end = -1;
+  for (size_t i = 0; i + 3 < len; i++)
+    if (data[i] == '\r' && data[i + 1] == '\n' && data[i + 2] == '\r' && data[i + 3] == '\n') {
+      end = (long)i;
+      break;
+    }
+  napi_value out;
+  napi_get_null(env, &out);
+  resp_head_t r;
+  bytes_t head = {0};
+  if (end >= 0 && response_head(data, (int)end, head_request, close_wanted, &r, &head)) {
+    napi_create_object(env, &out);
+    set_str(env, out, "head", head.p, head.len);
+    set_num(env, out, "status", r.status);
+    set_num(env, out, "kind", r.kind);
+    set_num(env, out, "length", (double)r.length);
+    set_num(env, out, "keepAlive", r.dyno_keeps_alive);
+    set_num(env, out, "interim", r.interim);
+    set_num(env, out, "closeClient", r.close_client);
+  }
+  b_free(&head);
+  return out;
+}
+
+/* chunkedEnds(bytes, cuts): chunked_feed over the pieces cut at `cuts`; [result of each feed..., data bytes]. */
+static napi_value chunked_ends(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  unsigned char *data;
+  size_t len;
+  CHECK(napi_get_buffer_info(env, argv[0], (void **)&data, &len));
+  chunked_t c;
+  chunked_reset(&c);
+  napi_value out;
+  napi_create_array(env, &out);
+  uint32_t n = length_of(env, argv[1]), k = 0;
+  long from = 0;
+  for (uint32_t i = 0; i <= n; i++) {
+    long to = i < n ? (long)num(env, item(env, argv[1], i)) : (long)len;
+    napi_value v;
+    napi_create_double(env, (double)chunked_feed(&c, data, from, to), &v);
+    napi_set_element(env, out, k++, v);
+    from = to;
+  }
+  napi_value d;
+  napi_create_double(env, (double)c.data, &d);
+  napi_set_element(env, out, k, d);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"start", NULL, start, NULL, NULL, NULL, napi_default, NULL},
@@ -320,6 +442,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, close_all, NULL, NULL, NULL, napi_default, NULL},
       {"connections", NULL, connections, NULL, NULL, NULL, napi_default, NULL},
       {"stats", NULL, stats, NULL, NULL, NULL, napi_default, NULL},
+      {"rewriteRequest", NULL, rewrite_request, NULL, NULL, NULL, napi_default, NULL},
+      {"rewriteResponse", NULL, rewrite_response, NULL, NULL, NULL, napi_default, NULL},
+      {"chunkedEnds", NULL, chunked_ends, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof *props, props);
   return exports;

@@ -337,7 +337,7 @@ int response_head(const char *t, int n, int head_request, int close_wanted, resp
   else if (!has_cl) r->kind = UNTIL_CLOSE;
   else if (!cl_ok) return 0;
   else r->kind = cl == 0 ? NO_BODY : LENGTH;
-  r->length = cl;
+  r->length = r->kind == LENGTH ? cl : 0;
   r->close_client = !r->interim && (close_wanted || r->kind == UNTIL_CLOSE);
   int chunked = r->kind == CHUNKED && !r->interim;
 

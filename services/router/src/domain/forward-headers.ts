@@ -1,3 +1,5 @@
+import { trimOws } from './http-head.js';
+
 /** Header maps as node:http gives and takes them (lowercase names; set-cookie as an array). */
 export type HeaderMap = Record<string, string | string[] | number | undefined>;
 
@@ -69,5 +71,5 @@ function appendVia(existing: HeaderMap[string]): string {
 function listValues(value: HeaderMap[string]): string[] {
   if (value === undefined) return [];
   const all = Array.isArray(value) ? value.join(',') : String(value);
-  return all.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  return all.split(',').map(trimOws).filter((t) => t !== '');
 }

@@ -1,5 +1,5 @@
 import { VIA } from './forward-headers.js';
-import { headerTokens, type ParsedHead } from './http-head.js';
+import { headerTokens, trimOws, type ParsedHead } from './http-head.js';
 
 /**
  * The raw data plane's header rules, the same as forward-headers.ts applies to node's header
@@ -120,7 +120,7 @@ export function connectionHas(h: ParsedHead, token: string): boolean {
 
 function appendVia(prior: string): string {
   if (prior === '') return VIA;
-  const parts = prior.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const parts = prior.split(',').map(trimOws).filter((t) => t !== '');
   parts.push(VIA);
   return parts.join(', ');
 }

@@ -120,11 +120,24 @@ export function isHeadError<T extends object>(h: T | HeadError): h is HeadError 
   return 'error' in h;
 }
 
+/**
+ * s without the optional whitespace HTTP allows around list elements and values (SP and HTAB
+ * only, RFC 9110 section 5.6.3; String.trim would also take form feeds, NBSP and more, which
+ * makes "\fclose" read as "close").
+ */
+export function trimOws(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
 /** The comma-separated tokens of one or more header values, lowercased. */
 export function headerTokens(value: string): string[] {
   const out: string[] = [];
   for (const t of value.split(',')) {
-    const s = t.trim().toLowerCase();
+    const s = trimOws(t).toLowerCase();
     if (s !== '') out.push(s);
   }
   return out;
@@ -206,7 +219,7 @@ function contentLength(value: string): number | undefined {
   if (DIGITS.test(value)) return Number(value);
   let length: number | undefined;
   for (const part of value.split(',')) {
-    const t = part.trim();
+    const t = trimOws(part);
     if (!DIGITS.test(t)) return undefined;
     const n = Number(t);
     if (length !== undefined && n !== length) return undefined;

@@ -20,6 +20,14 @@ interface Binding {
   close(h: Handle): string[];
   connections(h: Handle): number;
   stats(h: Handle): NativePlaneStats;
+  /** The pure parts, for the differential tests: the dyno's head for a request head, or null (handed over). */
+  rewriteRequest(head: Buffer, client: string, port: number, receivedAt: number, generatedId: string):
+    { head: string; host: string; kind: number; length: number; close: number } | null;
+  /** The client's head and the framing for a response head, or null (H13). */
+  rewriteResponse(head: Buffer, headRequest: boolean, closeWanted: boolean):
+    { head: string; status: number; kind: number; length: number; keepAlive: number; interim: number; closeClient: number } | null;
+  /** Feeds a chunked body cut at `cuts`: each feed's result, then the data bytes. */
+  chunkedEnds(body: Buffer, cuts: number[]): number[];
 }
 
 /** What a native plane did since it started. */
@@ -51,6 +59,8 @@ interface StartOptions {
 const ADDON = '../../../../native/build/Release/paas_router_plane.node';
 
 let loaded: Binding | Error | undefined;
+
+export type NativeBinding = Binding;
 
 /** The addon, or why it cannot be had. */
 export function nativeBinding(): Binding | Error {
