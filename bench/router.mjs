@@ -13,7 +13,7 @@
 //   BENCH_BASELINE=<dir>            another build of the router (a copy of services/router/dist) run beside it, for A/B
 //   BENCH_PROFILE=<dir>             a V8 CPU profile of the router, written there when it stops
 //   PAAS_ROUTER_PROCESSES=2         the router as several processes (CPU and RSS summed over them)
-//   PAAS_ROUTER_DATA_PLANE=node     the node:http data plane instead of the raw one
+//   PAAS_ROUTER_DATA_PLANE=raw      the TypeScript data plane instead of the native one (node: node:http)
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -231,7 +231,7 @@ net.createServer({ noDelay: true }, (c) => {
   }
   const mem = await rssKb(router.pid);
   const procs = withChildren(router.pid).length;
-  console.log(`router memory: RSS ${(mem.rss / 1024).toFixed(0)} MiB, peak ${(mem.peak / 1024).toFixed(0)} MiB${procs > 1 ? ` (${procs} processes: primary and workers together)` : ''}; data plane ${process.env.PAAS_ROUTER_DATA_PLANE || 'raw'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`router memory: RSS ${(mem.rss / 1024).toFixed(0)} MiB, peak ${(mem.peak / 1024).toFixed(0)} MiB${procs > 1 ? ` (${procs} processes: primary and workers together)` : ''}; data plane ${process.env.PAAS_ROUTER_DATA_PLANE || 'native'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const key = '50 conns, keep-alive';
   if (results[`${key}|ratio`]) {
     const { rps: ratio, p99 } = results[`${key}|ratio`];
