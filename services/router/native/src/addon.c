@@ -152,12 +152,15 @@ static binding_t *plane_of(napi_env env, napi_callback_info info, napi_value *ar
   return b;
 }
 
+static napi_value int_value(napi_env env, int v) {
+  napi_value out;
+  napi_create_int32(env, v, &out);
+  return out;
+}
+
 static napi_value port_of(napi_env env, napi_callback_info info) {
   binding_t *b = plane_of(env, info, NULL);
-  if (b == NULL) return NULL;
-  napi_value out;
-  napi_create_int32(env, plane_port(b->plane), &out);
-  return out;
+  return b == NULL ? NULL : int_value(env, plane_port(b->plane));
 }
 
 /* listen(host, port): a listening socket for several router processes to share; its fd. */
@@ -287,10 +290,7 @@ static napi_value close_all(napi_env env, napi_callback_info info) {
 
 static napi_value connections(napi_env env, napi_callback_info info) {
   binding_t *b = plane_of(env, info, NULL);
-  if (b == NULL) return NULL;
-  napi_value out;
-  napi_create_int32(env, plane_connections(b->plane), &out);
-  return out;
+  return b == NULL ? NULL : int_value(env, plane_connections(b->plane));
 }
 
 /* stats(plane): { accepted, requests, handedOver } since it started. */

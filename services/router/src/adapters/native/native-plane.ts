@@ -40,21 +40,15 @@ export interface NativePlaneStats {
   handedOver: number;
 }
 
-interface StartOptions {
-  host: string;
-  port: number;
-  /** Accept on (a copy of) this inherited listening socket instead of opening one; -1: none. */
-  listenFd: number;
-  connectTimeoutMs: number;
-  responseTimeoutMs: number;
-  idleTimeoutMs: number;
-  quarantineMs: number;
+/** What the addon's start() takes: the plane's options as given, less what stays on this side, plus the texts it answers with. */
+type StartOptions = Omit<NativePlaneOptions, 'table' | 'handOver' | 'publishLog'> & {
   keepAliveMs: number;
   headTimeoutMs: number;
+  /** Prefix and suffix around the request id of the Application Error page, for H12, H13, H19 and H21. */
   pages: string[];
   badChunkedPage: string;
   handOver: (fd: number, buffered: Buffer | null) => void;
-}
+};
 
 const ADDON = '../../../../native/build/Release/paas_router_plane.node';
 
