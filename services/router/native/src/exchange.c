@@ -104,6 +104,7 @@ static void next_or_close(conn_t *c, int keep_alive) {
   c->deadline = P.now + P.o.keep_alive_ms;
   update_client(c);
   if (c->in.len > 0) parse_next(c);
+  else b_free(&c->in); /* an idle keep-alive connection holds no read buffer (16 KiB each otherwise) */
 }
 
 static void write_page(conn_t *c, int status, const char *reason, const char *body, size_t body_len, int keep_alive) {

@@ -151,6 +151,7 @@ static void on_client(conn_t *c, uint32_t ev) {
       b_consume(&c->out, (size_t)w);
     }
     if (c->out.len == 0) {
+      b_free(&c->out); /* it grew only because the client was slow */
       if (c->gone) shutdown(c->fd, SHUT_WR);
       update_up(c->x.up);
       if (!c->busy) parse_next(c);

@@ -115,6 +115,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
         idleTimeoutMs: settings.idleTimeoutMs, quarantineMs: settings.quarantineMs, table: this.table,
         handOver: (socket, buffered) => raw!.takeOver(socket, buffered),
         publishLog: (appId, payload) => this.routerLog.publishMessage(appId, payload),
+        onError: (message) => this.log.error(message),
       });
     } catch (err) {
       throw new Error(`the router cannot listen on ${host}:${port} (${(err as Error).message}); free that port or set PAAS_ROUTER_PORT / PAAS_ROUTER_HOST`);

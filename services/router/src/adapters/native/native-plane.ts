@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import type { RoutingTable, ServableTable } from '../../domain/routing-table.js';
@@ -41,7 +42,7 @@ export interface NativePlaneStats {
 }
 
 /** What the addon's start() takes: the plane's options as given, less what stays on this side, plus the texts it answers with. */
-type StartOptions = Omit<NativePlaneOptions, 'table' | 'handOver' | 'publishLog'> & {
+type StartOptions = Omit<NativePlaneOptions, 'table' | 'handOver' | 'publishLog' | 'onError'> & {
   keepAliveMs: number;
   headTimeoutMs: number;
   /** Prefix and suffix around the request id of the Application Error page, for H12, H13, H19 and H21. */
@@ -89,6 +90,8 @@ export interface NativePlaneOptions {
   handOver: (socket: Socket, buffered: Buffer | null) => void;
   /** Publishes one log message (a LogLine, or a JSON array of them) to the app's log subject. */
   publishLog: (appId: string, payload: string) => void;
+  /** Reports a failure that cost one connection. */
+  onError: (message: string) => void;
 }
 
 /** Log messages are collected from the native plane this often (as router-log.ts batches). */
@@ -118,7 +121,7 @@ export class NativePlane {
       quarantineMs: o.quarantineMs, keepAliveMs: KEEP_ALIVE_MS, headTimeoutMs: HEAD_TIMEOUT_MS,
       pages: (['H12', 'H13', 'H19', 'H21'] as RouterErrorCode[]).flatMap((code) => errorPage(code, '\0').body.split('\0')),
       badChunkedPage: badRequestPage('The chunked request body is malformed.').body,
-      handOver: (fd, buffered) => o.handOver(new Socket({ fd, readable: true, writable: true }), buffered),
+      handOver: (fd, buffered) => this.handOver(fd, buffered),
     });
     this.port = binding.port(this.handle);
     binding.setTable(this.handle, o.table.servable());
@@ -158,6 +161,19 @@ export class NativePlane {
   private publish(logs: string[] | null): void {
     if (logs === null) return;
     for (let i = 0; i + 1 < logs.length; i += 2) this.o.publishLog(logs[i]!, logs[i + 1]!);
+  }
+
+  /** A connection for the TypeScript plane; one it cannot take is closed, never left open or thrown into the C loop. */
+  private handOver(fd: number, buffered: Buffer | null): void {
+    let socket: Socket | undefined;
+    try {
+      socket = new Socket({ fd, readable: true, writable: true });
+      this.o.handOver(socket, buffered);
+    } catch (err) {
+      if (socket) socket.destroy();
+      else closeSync(fd);
+      this.o.onError(`a connection the native data plane handed over could not be served (${(err as Error).message}); it was closed`);
+    }
   }
 
   /** Changes come one key at a time: the copy is taken once they have settled for this turn of the loop. */
