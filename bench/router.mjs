@@ -231,7 +231,7 @@ net.createServer({ noDelay: true }, (c) => {
   }
   const mem = await rssKb(router.pid);
   const procs = withChildren(router.pid).length;
-  console.log(`router memory: RSS ${(mem.rss / 1024).toFixed(0)} MiB, peak ${(mem.peak / 1024).toFixed(0)} MiB${procs > 1 ? ` (${procs} processes: primary and workers together)` : ''}; data plane ${process.env.PAAS_ROUTER_DATA_PLANE || 'native'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`router memory: RSS ${(mem.rss / 1024).toFixed(0)} MiB, peak ${(mem.peak / 1024).toFixed(0)} MiB${procs > 1 ? ` (${procs} processes: primary and workers together)` : ''}; data plane ${process.env.PAAS_ROUTER_DATA_PLANE || 'auto'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const key = '50 conns, keep-alive';
   if (results[`${key}|ratio`]) {
     const { rps: ratio, p99 } = results[`${key}|ratio`];

@@ -17,7 +17,12 @@ export function installAndBuild() {
   console.log('[paas] building (tsc -b)...');
   execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-b'], { cwd: root, stdio: 'inherit' });
   console.log('[paas] building the router\'s native data plane (node-gyp)...');
-  execFileSync(process.execPath, [join(root, 'services', 'router', 'native', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, [join(root, 'services', 'router', 'native', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  } catch {
+    // Not fatal: the router serves with its TypeScript data plane (slower) and says so at boot.
+    console.warn('[paas] the router\'s native data plane did not build (see above): install a C compiler and make (Debian: build-essential) for it; the router uses its TypeScript data plane meanwhile');
+  }
 }
 
 function reachable(host, port, timeoutMs = 2000) {

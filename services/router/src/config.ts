@@ -26,12 +26,13 @@ export interface RouterSettings {
   /** Router processes sharing the port (PAAS_ROUTER_PROCESSES); more than one uses more cores. */
   processes: number;
   /**
-   * How requests are served (PAAS_ROUTER_DATA_PLANE): `native` (default) serves the usual request
-   * in C (native/src) and hands every other connection to the raw plane; `raw` parses and relays
+   * How requests are served (PAAS_ROUTER_DATA_PLANE): `auto` (default) is `native` when its addon
+   * is built, else `raw`; `native` serves the usual request in C (native/src) and hands every other
+   * connection to the raw plane; `raw` parses and relays
    * HTTP on the sockets in TypeScript and hands what it does not serve (Upgrade, Expect, HTTP/1.0)
    * to node:http; `node` serves everything with node:http.
    */
-  dataPlane: 'native' | 'raw' | 'node';
+  dataPlane: DataPlane;
   /**
    * A listening socket the first router process opened and passed on (PAAS_ROUTER_LISTEN_FD, set by
    * processes.ts for the native data plane), else -1: router processes share one accept queue.
@@ -69,11 +70,14 @@ function processCount(env: NodeJS.ProcessEnv, key: string, fallback: number): nu
   return n;
 }
 
-function dataPlane(env: NodeJS.ProcessEnv, key: string): 'native' | 'raw' | 'node' {
+/** The router's data planes (RouterSettings.dataPlane). */
+export type DataPlane = 'auto' | 'native' | 'raw' | 'node';
+
+function dataPlane(env: NodeJS.ProcessEnv, key: string): DataPlane {
   const raw = env[key];
-  if (raw === undefined || raw === '' || raw === 'native') return 'native';
-  if (raw === 'raw' || raw === 'node') return raw;
-  throw new Error(`${key}="${raw}" is not a data plane: set "native" (default: the usual requests served in C), "raw" (all in TypeScript) or "node" (node:http for everything)`);
+  if (raw === undefined || raw === '') return 'auto';
+  if (raw === 'auto' || raw === 'native' || raw === 'raw' || raw === 'node') return raw;
+  throw new Error(`${key}="${raw}" is not a data plane: set "auto" (default: native when built, else raw), "native" (the usual requests served in C), "raw" (all in TypeScript) or "node" (node:http for everything)`);
 }
 
 function listenFd(env: NodeJS.ProcessEnv, key: string): number {

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import type { RouterSettings } from './config.js';
-import { sharedListenSocket } from './adapters/native/native-plane.js';
+import { resolveDataPlane, sharedListenSocket } from './adapters/native/native-plane.js';
 
 const RESTART_DELAY_MS = 1000;
 
@@ -16,7 +16,7 @@ export function runRouterProcesses(count: number, settings?: RouterSettings): vo
   // Each process accepts from the shared socket itself: a connection is never handed to a
   // process that is just dying (round-robin through the primary can lose one that way).
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  if (settings?.dataPlane === 'native') {
+  if (settings !== undefined && resolveDataPlane(settings.dataPlane).plane === 'native') {
     // The native plane listens itself, not through node:cluster: this process opens the socket and
     // each router process inherits it as fd 4 and accepts from it. One accept queue for all: a
     // process that dies leaves its waiting connections to the others, which SO_REUSEPORT would reset.

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { routerSettingsFromEnv } from '../src/config.js';
+import { resolveDataPlane, type NativeBinding } from '../src/adapters/native/native-plane.js';
 
 describe('router settings', () => {
   test('given no environment, when read, then Heroku-like defaults', () => {
@@ -22,11 +23,25 @@ describe('router settings', () => {
     assert.throws(() => routerSettingsFromEnv({ PAAS_DOMAIN: 'bad domain' }), /PAAS_DOMAIN="bad domain" is not a domain name/);
   });
 
-  test('given PAAS_ROUTER_DATA_PLANE, when read, then native by default, raw or node when asked, and a clear error otherwise', () => {
-    assert.equal(routerSettingsFromEnv({}).dataPlane, 'native');
+  test('given PAAS_ROUTER_DATA_PLANE, when read, then auto by default, native, raw or node when asked, and a clear error otherwise', () => {
+    assert.equal(routerSettingsFromEnv({}).dataPlane, 'auto');
+    assert.equal(routerSettingsFromEnv({ PAAS_ROUTER_DATA_PLANE: 'native' }).dataPlane, 'native');
     assert.equal(routerSettingsFromEnv({ PAAS_ROUTER_DATA_PLANE: 'raw' }).dataPlane, 'raw');
     assert.equal(routerSettingsFromEnv({ PAAS_ROUTER_DATA_PLANE: 'node' }).dataPlane, 'node');
     assert.throws(() => routerSettingsFromEnv({ PAAS_ROUTER_DATA_PLANE: 'fast' }), /PAAS_ROUTER_DATA_PLANE="fast" is not a data plane/);
+  });
+
+  test('given the native addon built or not, when the data plane is resolved, then auto takes native when built and raw with a warning otherwise; native asked for and missing is an error saying how to build it', () => {
+    const missing = new Error('the native data plane is not built (cannot find module): run `npm run build`');
+    const built = {} as NativeBinding;
+    assert.deepEqual(resolveDataPlane('auto', built), { plane: 'native' });
+    assert.deepEqual(resolveDataPlane('native', built), { plane: 'native' });
+    const fallback = resolveDataPlane('auto', missing);
+    assert.equal(fallback.plane, 'raw');
+    assert.match(fallback.fallback ?? '', /not built[^]*npm run build[^]*TypeScript data plane/);
+    assert.throws(() => resolveDataPlane('native', missing), /npm run build/);
+    assert.deepEqual(resolveDataPlane('raw', missing), { plane: 'raw' });
+    assert.deepEqual(resolveDataPlane('node', built), { plane: 'node' });
   });
 
   test('given PAAS_ROUTER_LISTEN_FD, when read, then the inherited socket, none by default, and a clear error for a non-descriptor', () => {

@@ -14,7 +14,7 @@ import { Quarantine } from '../domain/quarantine.js';
 import { LIMITS } from '../domain/limits.js';
 import { badRequestPage, restrictionPage } from '../domain/router-errors.js';
 import { RawDataPlane } from './raw/data-plane.js';
-import { NativePlane, type NativePlaneStats } from './native/native-plane.js';
+import { NativePlane, resolveDataPlane, type NativePlaneStats } from './native/native-plane.js';
 
 /**
  * The router's own node:http server. Nest only hosts it: proxy traffic never goes through Nest or
@@ -31,6 +31,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly raw: RawDataPlane | undefined;
   private readonly quarantine: Quarantine;
   private native: NativePlane | undefined;
+  private readonly plane: 'native' | 'raw' | 'node';
 
   constructor(
     @Inject(SETTINGS) private readonly settings: RouterSettings,
@@ -58,7 +59,10 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
     this.server.maxHeadersCount = LIMITS.headers + 1;
     this.server.on('clientError', onClientError);
     this.server.on('upgrade', this.tunnel.handle);
-    if (settings.dataPlane !== 'node') this.raw = this.rawDataPlane(quarantine, table, routerLog);
+    const { plane, fallback } = resolveDataPlane(settings.dataPlane);
+    this.plane = plane;
+    if (fallback) this.log.warn(fallback);
+    if (plane !== 'node') this.raw = this.rawDataPlane(quarantine, table, routerLog);
   }
 
   /**
@@ -86,7 +90,7 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     const { host, port, domain } = this.settings;
-    if (this.settings.dataPlane === 'native') return this.startNative();
+    if (this.plane === 'native') return this.startNative();
     await new Promise<void>((resolve, reject) => {
       const refuse = (err: Error) => reject(new Error(
         `the router cannot listen on ${host}:${port} (${err.message}); free that port or set PAAS_ROUTER_PORT / PAAS_ROUTER_HOST`));

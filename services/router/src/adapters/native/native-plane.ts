@@ -1,6 +1,7 @@
 import { closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
+import type { DataPlane } from '../../config.js';
 import type { RoutingTable, ServableTable } from '../../domain/routing-table.js';
 import { badRequestPage, errorPage, type RouterErrorCode } from '../../domain/router-errors.js';
 import { HEAD_TIMEOUT_MS, KEEP_ALIVE_MS } from '../raw/data-plane.js';
@@ -67,6 +68,17 @@ export function nativeBinding(): Binding | Error {
     }
   }
   return loaded;
+}
+
+/**
+ * The plane a router runs: `auto` is native when the addon loads, else raw (`fallback` says why);
+ * native asked for by name and not built is an error that says how to build it.
+ */
+export function resolveDataPlane(plane: DataPlane, binding: Binding | Error = nativeBinding()): { plane: 'native' | 'raw' | 'node'; fallback?: string } {
+  if (plane !== 'auto' && plane !== 'native') return { plane };
+  if (!(binding instanceof Error)) return { plane: 'native' };
+  if (plane === 'native') throw binding;
+  return { plane: 'raw', fallback: `${binding.message}; serving with the TypeScript data plane (slower) meanwhile` };
 }
 
 /** A listening socket for several router processes to share, opened by the process that starts them. */
