@@ -87,6 +87,10 @@ describe('raw head parser', () => {
     assert.deepEqual(responseFraming(res('HTTP/1.1 200 OK\r\nContent-Length: 5'), 'GET'), { kind: 'length', length: 5 });
     assert.equal(res('HTTP/1.1 404 Not Found').target, 'Not Found');
     assert.ok(isHeadError(parseResponseHead('HTTP/1.1 2x0 OK')));
+    // Number() reads these as 200 and 99: a status code is three digits, nothing else.
+    assert.ok(isHeadError(parseResponseHead('HTTP/1.1 2e2 OK')));
+    assert.ok(isHeadError(parseResponseHead('HTTP/1.1  99 OK')));
+    assert.ok(isHeadError(parseResponseHead('HTTP/1.1 099 OK')));
     assert.ok(isHeadError(parseResponseHead('ICY 200 OK')));
   });
 });

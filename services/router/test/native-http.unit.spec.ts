@@ -35,7 +35,7 @@ const PIECES = [' ', '\t', '\r', '\n', '\r\n', ':', ',', ', ', '\0', '\x7f', '\x
   'upgrade', '0', '5', '-1', '+', ';', 'HTTP/1.0', 'Transfer-Encoding: chunked\r\n', 'Content-Length: 3\r\n', 'Content-Length: 3, 3\r\n',
   'Host: a.localhost\r\n', 'Connection: close, upgrade\r\n', 'Connection: x-foo\r\n', 'Expect: 100-continue\r\n', 'X-Request-Id: ab/c=\r\n',
   'X-Request-Id: a b\r\n', 'X-Forwarded-For: ,1.1.1.1 ,\r\n', 'Via: \r\n', 'Via: 1.0 x,,\r\n', 'Proxy-X: 1\r\n', 'Keep-Alive: 1\r\n',
-  'Upgrade: websocket\r\n', 'TE: trailers\r\n', 'Transfer-Encoding: gzip, chunked\r\n', 'Content-Length: abc\r\n', 'X-Forwarded-Proto: https\r\n'];
+  'Upgrade: websocket\r\n', 'TE: trailers\r\n', 'Transfer-Encoding: gzip, chunked\r\n', 'Content-Length: abc\r\n', 'X-Forwarded-Proto: https\r\n', '2e2', 'e'];
 
 /** `base` with 1 to 3 random edits: bytes inserted, dropped, replaced, lines repeated, letter case flipped. */
 function mutate(base: string, rnd: () => number): string {

@@ -84,6 +84,7 @@ const RESPONSES: string[] = [
   'HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\nhello',
   'HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok',
   'HTTP/1.1 2x0 Bad\r\nContent-Length: 2\r\n\r\nok',
+  'HTTP/1.1 2e2 OK\r\nContent-Length: 2\r\n\r\nok',
   'HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\nContent-Length: 2\r\n\r\nok',
   'HTTP/1.1 200 OK\r\nX-Latin: caf\u00e9\r\nContent-Length: 2\r\n\r\nok',
   'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort',
@@ -94,7 +95,7 @@ const RESPONSES: string[] = [
 ];
 
 /** The responses whose body ends with the dyno's close, or that are broken: the dyno closes after them. */
-const CLOSE_AFTER = new Set([6, 7, 12, 14, 17, 18, 19, 20]);
+const CLOSE_AFTER = new Set([6, 7, 12, 14, 15, 18, 19, 20, 21]);
 
 /** A message as compared: start line, headers (names lowercased, values trimmed) in order, body. */
 function parsed(text: string): string {

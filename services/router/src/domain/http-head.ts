@@ -68,8 +68,14 @@ export function parseResponseHead(text: string): ParsedHead | HeadError {
   const line = text.slice(0, eol);
   const minor = line.startsWith('HTTP/1.1 ') ? 1 : line.startsWith('HTTP/1.0 ') ? 0 : -1;
   if (minor < 0 || line.length < 12) return { error: 'The status line is not "HTTP/1.x NNN reason".' };
-  const status = Number(line.slice(9, 12));
-  if (!(status >= 100 && status <= 999) || (line.length > 12 && line.charCodeAt(12) !== 32)) return { error: 'The status code is not three digits.' };
+  // Three ASCII digits, the first not 0 (Number() would also take "2e2" as 200, or " 99").
+  const d0 = line.charCodeAt(9) - 48;
+  const d1 = line.charCodeAt(10) - 48;
+  const d2 = line.charCodeAt(11) - 48;
+  if (!(d0 >= 1 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9) || (line.length > 12 && line.charCodeAt(12) !== 32)) {
+    return { error: 'The status code is not three digits.' };
+  }
+  const status = d0 * 100 + d1 * 10 + d2;
   if (line.includes('\r') || line.includes('\n') || line.includes('\0')) return { error: 'The status line has a bare CR, LF or NUL.' };
   return headers(text, eol, { method: '', target: line.slice(13), minor, status, startLine: line.length, raw: [], lower: [] });
 }
