@@ -91,6 +91,9 @@ describe('raw head parser', () => {
     assert.ok(isHeadError(parseResponseHead('HTTP/1.1 2e2 OK')));
     assert.ok(isHeadError(parseResponseHead('HTTP/1.1  99 OK')));
     assert.ok(isHeadError(parseResponseHead('HTTP/1.1 099 OK')));
+    // More headers than the cap: refused, not relayed without the ones past it (Transfer-Encoding, say).
+    assert.ok(!isHeadError(parseResponseHead(`HTTP/1.1 200 OK${'\r\nX-A: a'.repeat(1000)}`)));
+    assert.ok(isHeadError(parseResponseHead(`HTTP/1.1 200 OK${'\r\nX-A: a'.repeat(1000)}\r\nTransfer-Encoding: chunked`)));
     assert.ok(isHeadError(parseResponseHead('ICY 200 OK')));
   });
 });

@@ -172,6 +172,15 @@ describe('native data plane, pure parts: the same reading as the TypeScript plan
     assert.ok(relayed > 1000, `only ${relayed} responses were relayable`);
   });
 
+  test('a response head of 1000 headers is relayed by both, one of 1001 by neither (no head is relayed without its last headers)', () => {
+    for (const n of [1000, 1001]) {
+      const text = `HTTP/1.1 200 OK\r\n${'X-A: a\r\n'.repeat(n - 1)}Content-Length: 2\r\n\r\n`;
+      const c = native.rewriteResponse(Buffer.from(text, 'latin1'), false, false);
+      assert.equal(c === null, n > 1000, `C reader, ${n} headers`);
+      assert.equal(typescriptResponse(text, false, false) === null, n > 1000, `TypeScript reader, ${n} headers`);
+    }
+  });
+
   test('3000 chunked bodies, valid and mutated, cut at random: the same ends and data bytes as ChunkedTracker', () => {
     const rnd = prng(99);
     for (let i = 0; i < 3000; i++) {

@@ -77,8 +77,14 @@ export function parseResponseHead(text: string): ParsedHead | HeadError {
   }
   const status = d0 * 100 + d1 * 10 + d2;
   if (line.includes('\r') || line.includes('\n') || line.includes('\0')) return { error: 'The status line has a bare CR, LF or NUL.' };
-  return headers(text, eol, { method: '', target: line.slice(13), minor, status, startLine: line.length, raw: [], lower: [] });
+  const head = headers(text, eol, { method: '', target: line.slice(13), minor, status, startLine: line.length, raw: [], lower: [] });
+  // Reading stops past the cap: a longer head is refused rather than relayed without its last headers (its framing among them).
+  if (!isHeadError(head) && head.lower.length > MAX_RESPONSE_HEADERS) return { error: `The response has more than ${MAX_RESPONSE_HEADERS} headers.` };
+  return head;
 }
+
+/** A response with more headers than this is not relayed (H13); the native plane has the same cap. */
+export const MAX_RESPONSE_HEADERS = 1000;
 
 function hasControlOrSpace(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
