@@ -11,16 +11,22 @@ const RESTART_DELAY_MS = 1000;
  * port. A process that dies is replaced; SIGTERM/SIGINT stop them all, each finishing its
  * requests in flight first.
  */
-export function runRouterProcesses(count: number, settings?: RouterSettings): void {
+export function runRouterProcesses(count: number, settings: RouterSettings): void {
   const log = new Logger('router');
   // Each process accepts from the shared socket itself: a connection is never handed to a
   // process that is just dying (round-robin through the primary can lose one that way).
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  if (settings !== undefined && resolveDataPlane(settings.dataPlane).plane === 'native') {
+  if (resolveDataPlane(settings.dataPlane).plane === 'native') {
     // The native plane listens itself, not through node:cluster: this process opens the socket and
     // each router process inherits it as fd 4 and accepts from it. One accept queue for all: a
     // process that dies leaves its waiting connections to the others, which SO_REUSEPORT would reset.
-    const fd = sharedListenSocket(settings.host, settings.port);
+    let fd: number;
+    try {
+      fd = sharedListenSocket(settings.host, settings.port);
+    } catch (err) {
+      log.error(`the router cannot listen on ${settings.host}:${settings.port} (${(err as Error).message}); free that port or set PAAS_ROUTER_PORT / PAAS_ROUTER_HOST`);
+      process.exit(1);
+    }
     cluster.setupPrimary({ stdio: ['inherit', 'inherit', 'inherit', 'ipc', fd] });
     process.env.PAAS_ROUTER_LISTEN_FD = '4';
   }

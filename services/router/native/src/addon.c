@@ -380,17 +380,13 @@ static napi_value rewrite_response(napi_env env, napi_callback_info info) {
   bool head_request = false, close_wanted = false;
   napi_get_value_bool(env, argv[1], &head_request);
   napi_get_value_bool(env, argv[2], &close_wanted);
-  long end = -1;
-  for (size_t i = 0; i + 3 < len; i++)
-    if (data[i] == '\r' && data[i + 1] == '\n' && data[i + 2] == '\r' && data[i + 3] == '\n') {
-      end = (long)i;
-      break;
-    }
+  size_t skip;
+  long end = head_end(data, len, &skip);
   napi_value out;
   napi_get_null(env, &out);
   resp_head_t r;
   bytes_t head = {0};
-  if (end >= 0 && response_head(data, (int)end, head_request, close_wanted, &r, &head)) {
+  if (end >= 0 && skip == 0 && response_head(data, (int)end, head_request, close_wanted, &r, &head)) {
     napi_create_object(env, &out);
     set_str(env, out, "head", head.p, head.len);
     set_num(env, out, "status", r.status);

@@ -29,8 +29,9 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly tunnel: RouterTunnel;
   private readonly routerLog: RouterLog;
   private readonly raw: RawDataPlane | undefined;
-  private readonly quarantine: Quarantine;
   private native: NativePlane | undefined;
+  /** Connections the raw plane gave to node:http (WebSockets, Expect, HTTP/1.0): shutdown waits for them too. */
+  private readonly handedToNode = new Set<Socket>();
   private readonly plane: 'native' | 'raw' | 'node';
 
   constructor(
@@ -42,7 +43,6 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
     const routerLog = new RouterLog(nc, names);
     this.routerLog = routerLog;
     const quarantine = new Quarantine(settings.quarantineMs);
-    this.quarantine = quarantine;
     this.proxy = new RouterProxy({
       domain: settings.domain, connectTimeoutMs: settings.connectTimeoutMs, responseTimeoutMs: settings.responseTimeoutMs,
       idleTimeoutMs: settings.idleTimeoutMs, quarantine, table, log: (appId, line) => routerLog.publish(appId, line),
@@ -77,6 +77,8 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
       idleTimeoutMs: settings.idleTimeoutMs, quarantine, table, log: (appId, line) => routerLog.publish(appId, line),
       logJson: (appId, jsonLine) => routerLog.publishJson(appId, jsonLine),
       handOver: (socket, buffered) => {
+        this.handedToNode.add(socket);
+        socket.once('close', () => this.handedToNode.delete(socket));
         socket.pause();
         if (buffered !== null && buffered.length > 0) socket.unshift(buffered);
         nodeConnection.call(server, socket);
@@ -141,29 +143,35 @@ export class ProxyServer implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** Stops accepting, lets requests in flight finish for the grace period, then cuts what is left. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.native) {
-      this.native.closeIdle();
-      this.raw?.closeIdle();
+    const until = Date.now() + this.settings.shutdownGraceMs;
+    let serverClosed = !this.server.listening;
+    if (!serverClosed) this.server.close(() => { serverClosed = true; });
+    this.native?.closeIdle();
+    this.raw?.closeIdle();
+    this.server.closeIdleConnections();
+    // node:http's close counts only what it accepted itself; the data planes' connections, and those
+    // they handed to node:http, are counted here. A keep-alive connection that just finished its
+    // request is closed on the next turn rather than held until its keep-alive timeout.
+    while (Date.now() < until && (!serverClosed || this.busyConnections() > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
       this.server.closeIdleConnections();
-      const until = Date.now() + this.settings.shutdownGraceMs;
-      while (Date.now() < until && (this.native.connections() > 0 || (this.raw?.conns.size ?? 0) > 0)) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      this.native.close();
-      this.server.closeAllConnections();
-      this.tunnel.closeAll();
-    } else if (this.server.listening) {
-      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-      this.server.closeIdleConnections();
-      this.raw?.closeIdle();
-      const force = setTimeout(() => { this.server.closeAllConnections(); this.tunnel.closeAll(); this.raw?.close(); }, this.settings.shutdownGraceMs);
-      force.unref();
-      await closed;
-      clearTimeout(force);
     }
+    this.cutAll();
     this.proxy.close();
-    this.raw?.close();
     this.routerLog.flush();
+  }
+
+  /** Connections still open on the data planes, handed-over ones included. */
+  private busyConnections(): number {
+    return (this.native?.connections() ?? 0) + (this.raw?.conns.size ?? 0) + this.handedToNode.size;
+  }
+
+  /** The end of the grace period: every connection left is cut. */
+  private cutAll(): void {
+    this.server.closeAllConnections();
+    this.tunnel.closeAll();
+    this.raw?.close();
+    this.native?.close();
   }
 }
 
