@@ -1,5 +1,6 @@
 import { messagingSettingsFromEnv, type MessagingSettings } from '@paas/messaging';
 import { resolve } from 'node:path';
+import { tenantOpenPorts } from '@paas/isolation';
 import { DEFAULT_STACK_IMAGE } from './adapters/runtime/stack-image.js';
 
 /** Everything the dyno-manager service reads from its environment, validated at boot. */
@@ -14,8 +15,8 @@ export interface DynoManagerSettings {
   runtime: 'process' | 'docker' | 'auto';
   /** The image docker dynos run in (PAAS_STACK_IMAGE); the default one is built when missing. */
   stackImage: string;
-  /** Docker networking (PAAS_DOCKER_NETWORK): `host` (the dyno binds its $PORT on the host) or `bridge` (published on 127.0.0.1). */
-  dockerNetwork: 'host' | 'bridge';
+  /** Host ports docker dynos may reach on the tenant network: the router's and the add-on servers' (see @paas/isolation). */
+  openPorts: number[];
   /** Replaces every dyno size's memory quota with this many MB (PAAS_DYNO_MEMORY_MB); docker only. */
   memoryMb: number | undefined;
   /** How often docker dynos' memory is sampled for R14 lines, 0 = never (PAAS_MEMORY_CHECK_MS). */
@@ -52,8 +53,9 @@ export function dynoManagerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env)
   if (runtime !== 'process' && runtime !== 'docker' && runtime !== 'auto') {
     throw new Error(`PAAS_RUNTIME="${runtime}" is not a runtime: set process, docker or auto (docker when an engine answers), or leave it unset for auto`);
   }
-  const network = env.PAAS_DOCKER_NETWORK || 'host';
-  if (network !== 'host' && network !== 'bridge') throw new Error(`PAAS_DOCKER_NETWORK="${network}" is not a network mode: set host or bridge`);
+  if (env.PAAS_DOCKER_NETWORK) {
+    throw new Error('PAAS_DOCKER_NETWORK is no longer read: docker dynos always run on the platform\'s tenant network (see the README); unset it');
+  }
   const memoryMb = whole(env, 'PAAS_DYNO_MEMORY_MB', 0, 0, 1024 * 1024);
   const portMin = whole(env, 'PAAS_DYNO_PORT_MIN', 20000, 1024, 65535);
   const portMax = whole(env, 'PAAS_DYNO_PORT_MAX', 29999, 1024, 65535);
@@ -66,7 +68,7 @@ export function dynoManagerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env)
     dataDir: resolve(env.PAAS_DATA_DIR || '.paas-data'),
     runtime,
     stackImage: env.PAAS_STACK_IMAGE || DEFAULT_STACK_IMAGE,
-    dockerNetwork: network,
+    openPorts: tenantOpenPorts(env),
     memoryMb: memoryMb || undefined,
     memoryCheckMs: whole(env, 'PAAS_MEMORY_CHECK_MS', 20_000),
     portMin,

@@ -7,6 +7,8 @@ import type { LiveState } from './domain/dyno.js';
 export interface DynoRecord extends DynoIdentity {
   size: DynoSize;
   state: LiveState;
+  /** Where the dyno listens: its address (a container's on the tenant network, else the host's loopback) and $PORT, once started. */
+  host: string | null;
   port: number | null;
   startedAt: number;
   createdAt: string;
@@ -37,11 +39,11 @@ export interface DynoRecord extends DynoIdentity {
 }
 
 /** A record for a dyno being started or adopted. */
-export function newRecord(h: Omit<DynoHandle, 'host' | 'pid' | 'port'> & { port: number | null }, state: LiveState, size: DynoSize, cause: Cause): DynoRecord {
+export function newRecord(h: Omit<DynoHandle, 'host' | 'pid' | 'port'> & { host: string | null; port: number | null }, state: LiveState, size: DynoSize, cause: Cause): DynoRecord {
   const now = new Date(h.startedAt).toISOString();
   return {
     id: h.id, appId: h.appId, appName: h.appName, name: h.name, type: h.type, releaseVersion: h.releaseVersion, command: h.command,
-    size, state, port: h.port, startedAt: h.startedAt, createdAt: now, updatedAt: now, crashes: 0, restartAt: null,
+    size, state, host: h.host, port: h.port, startedAt: h.startedAt, createdAt: now, updatedAt: now, crashes: 0, restartAt: null,
     stopping: false, killing: false, launching: false, pendingExit: null, routed: false, cause,
     oneOff: /^(run|release)\./.test(h.name), extraEnv: {}, pendingAttach: false,
   };

@@ -6,8 +6,6 @@ import { RouteWriter } from './adapters/route-writer.js';
 import type { DynoRecord } from './dyno-record.js';
 import type { LiveState } from './domain/dyno.js';
 
-export const HOST = '127.0.0.1';
-
 /**
  * Records a dyno's state changes, in the order that keeps routers honest: the route table first
  * (so routers stop sending before anyone is told), then DynoStateChanged, with the
@@ -24,15 +22,15 @@ export class DynoStates {
     if (to !== 'down') r.state = to;
     r.updatedAt = new Date().toISOString();
     let written: Promise<void> | undefined;
-    if ((to === 'up' || to === 'crashed') && r.type === 'web' && r.port !== null) {
+    if ((to === 'up' || to === 'crashed') && r.type === 'web' && r.port !== null && r.host !== null) {
       // A crashed web dyno stays in the table as crashed: routers answer H10 when every one is.
       r.routed = true;
-      written = this.routes.up({ ...r, port: r.port, state: to });
+      written = this.routes.up({ ...r, host: r.host, port: r.port, state: to });
     } else if (r.routed) written = this.unroute(r);
     if (from) this.logs.heroku(r.appId, r.name, `State changed from ${from} to ${to}`);
     const data = {
       appName: r.appName, from, to, exitCode, reason,
-      dyno: { id: r.id, name: r.name, type: r.type, releaseVersion: r.releaseVersion, host: HOST, port: r.port },
+      dyno: { id: r.id, name: r.name, type: r.type, releaseVersion: r.releaseVersion, host: r.host ?? '127.0.0.1', port: r.port },
     };
     this.events = this.events.then(() => written).then(() => this.publisher.publish(DynoStateChanged, data, { appId: r.appId, ...r.cause })).catch((err: Error) => {
       this.log.warn(`publishing DynoStateChanged of ${r.name} (${from ?? 'new'} -> ${to}) failed; the route table is up to date: ${err.message}`);

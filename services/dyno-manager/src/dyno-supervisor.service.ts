@@ -10,7 +10,7 @@ import type { AttachedProcess, DynoExit, RuntimeDriver } from './adapters/runtim
 import type { DynoManagerSettings } from './config.js';
 import type { Cause } from './desired-state.service.js';
 import { newRecord, type DynoRecord } from './dyno-record.js';
-import { DynoStates, HOST } from './dyno-states.service.js';
+import { DynoStates } from './dyno-states.service.js';
 import type { DesiredApp } from './domain/desired-state.js';
 import { newDynoId, type ActualDyno, type LiveState } from './domain/dyno.js';
 import type { Action } from './domain/planner.js';
@@ -75,22 +75,22 @@ export class DynoSupervisor {
   describe(r: DynoRecord, size: DynoSize = r.size): DynoInfo {
     return {
       id: r.id, appId: r.appId, appName: r.appName, name: r.name, type: r.type, command: r.command,
-      size, state: r.state, releaseVersion: r.releaseVersion, host: HOST, port: r.port,
+      size, state: r.state, releaseVersion: r.releaseVersion, host: r.host ?? '127.0.0.1', port: r.port,
       createdAt: r.createdAt, updatedAt: r.updatedAt,
     };
   }
 
   /** The up (and crashed) web dynos, as the route table should show them. */
   routable() {
-    return [...this.records.values()].filter((r) => r.routed && r.port !== null)
-      .map((r) => ({ ...r, port: r.port!, state: r.state === 'crashed' ? 'crashed' as const : 'up' as const }));
+    return [...this.records.values()].filter((r) => r.routed && r.port !== null && r.host !== null)
+      .map((r) => ({ ...r, host: r.host!, port: r.port!, state: r.state === 'crashed' ? 'crashed' as const : 'up' as const }));
   }
 
   /** Adopts the dynos the runtime still runs (a previous manager started them). */
   async adopt(): Promise<number> {
     const handles = await this.driver.list();
     for (const h of handles) {
-      const up = h.type !== 'web' || await accepts(h.port);
+      const up = h.type !== 'web' || await accepts(h.host, h.port);
       const r = newRecord(h, up ? 'up' : 'starting', 'standard-1x', { causationId: null });
       r.routed = up && h.type === 'web';
       this.records.set(r.id, r);
@@ -147,7 +147,7 @@ export class DynoSupervisor {
     let name: string;
     do name = `${o.prefix ?? 'run'}.${1000 + randomBytes(2).readUInt16BE() % 9000}`; while (taken.has(name));
     const id = newDynoId(name, randomBytes(4).toString('hex'));
-    const r = newRecord({ id, appId: app.appId, appName: app.appName, name, type: 'run', releaseVersion: app.release!.version, command, port: null, startedAt: Date.now() }, 'starting', size, cause);
+    const r = newRecord({ id, appId: app.appId, appName: app.appName, name, type: 'run', releaseVersion: app.release!.version, command, host: null, port: null, startedAt: Date.now() }, 'starting', size, cause);
     r.extraEnv = extraEnv;
     r.onFinished = once(o.onFinished);
     if (attach && o.tty) r.tty = o.tty;
@@ -199,6 +199,7 @@ export class DynoSupervisor {
       return r;
     }
     for (const e of early) if (e === null) proc.end(); else proc.write(e);
+    r.host = proc.handle.host;
     r.port = proc.handle.port;
     r.startedAt = proc.handle.startedAt;
     this.logs.heroku(r.appId, r.name, `Starting process with command \`${r.command}\``);
@@ -243,7 +244,7 @@ export class DynoSupervisor {
 
   private start(app: DesiredApp, a: Extract<Action, { kind: 'start' }>, cause: Cause): Promise<void> {
     const id = newDynoId(a.name, randomBytes(4).toString('hex'));
-    const r = newRecord({ id, appId: app.appId, appName: app.appName, name: a.name, type: a.type, releaseVersion: a.releaseVersion, command: a.command, port: null, startedAt: Date.now() }, 'starting', a.size, cause);
+    const r = newRecord({ id, appId: app.appId, appName: app.appName, name: a.name, type: a.type, releaseVersion: a.releaseVersion, command: a.command, host: null, port: null, startedAt: Date.now() }, 'starting', a.size, cause);
     this.records.set(id, r);
     return this.launch(r, app, null);
   }
@@ -257,6 +258,7 @@ export class DynoSupervisor {
     try {
       if (!slug) throw new Error(`release v${r.releaseVersion} has no slug`);
       const h = await this.driver.start(this.specOf(r, app));
+      r.host = h.host;
       r.port = h.port;
       r.startedAt = h.startedAt;
     } catch (err) {
@@ -296,7 +298,7 @@ export class DynoSupervisor {
   private async watchBoot(r: DynoRecord, deadline: number): Promise<void> {
     const run = r.startedAt;
     const wanted = () => !this.closed && !r.stopping && !r.killing && r.state === 'starting' && r.startedAt === run;
-    const ok = await waitForPort(r.port!, deadline, wanted);
+    const ok = await waitForPort(r.host!, r.port!, deadline, wanted);
     if (ok === null) return;
     if (ok) return this.markUp(r);
     const secs = Math.round(this.settings.bootTimeoutMs / 1000);

@@ -4,21 +4,26 @@ import { dynoManagerSettingsFromEnv } from '../src/config.js';
 import { limitsOf } from '../src/domain/dyno-size.js';
 
 describe('dyno-manager settings', () => {
-  test('by default: the auto runtime (docker when an engine answers), the stack image, host networking, Heroku\'s cool-offs and limits by size', () => {
+  test('by default: the auto runtime (docker when an engine answers), the stack image, the router and add-on ports open to tenants, Heroku\'s cool-offs and limits by size', () => {
     const s = dynoManagerSettingsFromEnv({});
-    assert.deepEqual([s.runtime, s.stackImage, s.dockerNetwork, s.memoryMb], ['auto', 'paas/stack:bookworm', 'host', undefined]);
+    assert.deepEqual([s.runtime, s.stackImage, s.openPorts, s.memoryMb], ['auto', 'paas/stack:bookworm', [8080, 5432, 6379], undefined]);
     assert.deepEqual([s.restartBackoffBaseMs, s.restartBackoffMaxMs], [20 * 60_000, 320 * 60_000]);
     assert.deepEqual(['eco', 'standard-1x', 'standard-2x', 'performance-m', 'performance-l'].map((z) => limitsOf(z as 'eco').memoryMb), [512, 512, 1024, 2560, 14336]);
   });
 
   test('docker, auto and a stack image of ones own are taken; a memory quota replaces every size\'s', () => {
     for (const runtime of ['docker', 'auto'] as const) assert.equal(dynoManagerSettingsFromEnv({ PAAS_RUNTIME: runtime }).runtime, runtime);
-    const s = dynoManagerSettingsFromEnv({ PAAS_STACK_IMAGE: 'registry.local/stack:1', PAAS_DOCKER_NETWORK: 'bridge', PAAS_DYNO_MEMORY_MB: '64' });
-    assert.deepEqual([s.stackImage, s.dockerNetwork, limitsOf('performance-l', s.memoryMb).memoryMb], ['registry.local/stack:1', 'bridge', 64]);
+    const s = dynoManagerSettingsFromEnv({ PAAS_STACK_IMAGE: 'registry.local/stack:1', PAAS_DYNO_MEMORY_MB: '64' });
+    assert.deepEqual([s.stackImage, limitsOf('performance-l', s.memoryMb).memoryMb], ['registry.local/stack:1', 64]);
   });
 
-  test('an unknown runtime or network is refused saying what to set', () => {
+  test('the open ports follow the router\'s and the add-on servers\' settings', () => {
+    const s = dynoManagerSettingsFromEnv({ PAAS_ROUTER_PORT: '9080', PAAS_ROUTER_TLS_PORT: '9443', PAAS_ADDON_POSTGRES_URL: 'postgres://admin@127.0.0.1:6543/postgres', PAAS_ADDON_REDIS_URL: 'redis://127.0.0.1' });
+    assert.deepEqual(s.openPorts, [9080, 9443, 6543, 6379]);
+  });
+
+  test('an unknown runtime, or the old network setting, is refused saying what to set', () => {
     assert.throws(() => dynoManagerSettingsFromEnv({ PAAS_RUNTIME: 'kubernetes' }), /PAAS_RUNTIME="kubernetes" is not a runtime: set process, docker or auto/);
-    assert.throws(() => dynoManagerSettingsFromEnv({ PAAS_DOCKER_NETWORK: 'none' }), /PAAS_DOCKER_NETWORK="none" is not a network mode: set host or bridge/);
+    assert.throws(() => dynoManagerSettingsFromEnv({ PAAS_DOCKER_NETWORK: 'host' }), /PAAS_DOCKER_NETWORK is no longer read: docker dynos always run on the platform's tenant network/);
   });
 });

@@ -6,8 +6,8 @@ import type { Slug } from '@paas/contracts';
 import { blobStoreFor } from '@paas/storage';
 import { cleanup, freshDataDir, freshNamespace, waitFor } from '@paas/testing';
 import type { DynoExit, DynoMemory, DynoOutput, DynoSpec } from '../src/adapters/runtime/driver.js';
-import { DockerDriver, removeScopeContainers } from '../src/adapters/runtime/docker-driver.js';
-import { ensureStackImage, DEFAULT_STACK_IMAGE } from '../src/adapters/runtime/stack-image.js';
+import { DockerDriver } from '../src/adapters/runtime/docker-driver.js';
+import { ensureStackImage, DEFAULT_STACK_IMAGE, removeDockerDynos } from '../src/adapters/runtime/stack-image.js';
 import { runtimeContract } from './runtime-contract.js';
 import { makeSlug } from './support.js';
 
@@ -18,7 +18,7 @@ runtimeContract('docker driver', async () => {
   return {
     dataDir,
     driver: () => new DockerDriver({
-      docker, image: process.env.PAAS_STACK_IMAGE || DEFAULT_STACK_IMAGE, scope, portMin: 20000, portMax: 29999, network: 'host', memoryCheckMs: 0,
+      docker, image: process.env.PAAS_STACK_IMAGE || DEFAULT_STACK_IMAGE, scope, portMin: 20000, portMax: 29999, openPorts: [], memoryCheckMs: 0,
       ensureImage: () => ensureStackImage(docker, process.env.PAAS_STACK_IMAGE || DEFAULT_STACK_IMAGE, (l) => console.log(l)),
     }, blobStoreFor(dataDir)),
     killFromOutside: async (h) => {
@@ -26,7 +26,7 @@ runtimeContract('docker driver', async () => {
       await docker.getContainer(c.Id).kill();
     },
     cleanup: async () => {
-      await removeScopeContainers(docker, scope);
+      await removeDockerDynos(scope, docker);
       await cleanup({ dataDir });
     },
   };
@@ -53,7 +53,7 @@ describe('docker driver: isolation and memory', () => {
     slug = await makeSlug(dataDir, 'app-isolation');
     // A 16 MB quota: R14 above it, killed (R15) at twice it.
     driver = new DockerDriver({
-      docker, image, scope, portMin: 20000, portMax: 29999, network: 'host', memoryMb: 16, memoryCheckMs: 200,
+      docker, image, scope, portMin: 20000, portMax: 29999, openPorts: [], memoryMb: 16, memoryCheckMs: 200,
       ensureImage: () => ensureStackImage(docker, image, (l) => console.log(l)),
     }, blobStoreFor(dataDir));
     driver.onExit((id, exit) => exits.push({ id, exit }));
@@ -63,7 +63,7 @@ describe('docker driver: isolation and memory', () => {
 
   after(async () => {
     await driver?.close().catch(() => undefined);
-    await removeScopeContainers(docker, scope);
+    await removeDockerDynos(scope, docker);
     await cleanup({ dataDir });
   });
 
@@ -85,7 +85,7 @@ describe('docker driver: isolation and memory', () => {
     assert.equal(info.HostConfig.Memory, 32 * 1024 * 1024);
     assert.equal(info.HostConfig.PidsLimit, 512);
     assert.equal(info.HostConfig.ReadonlyRootfs, true);
-    assert.equal(info.HostConfig.NetworkMode, 'host');
+    assert.equal(info.HostConfig.NetworkMode, `${scope}-tenants`, 'on the tenant network, never the host\'s');
     assert.deepEqual(info.HostConfig.CapDrop, ['ALL']);
     assert.equal(info.Mounts.filter((m) => m.Type === 'bind').length, 0, 'no bind mounts');
     await driver.stop(s.id, 1000);

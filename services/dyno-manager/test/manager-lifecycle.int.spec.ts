@@ -9,7 +9,7 @@ import {
 import { connectNats, RouteTable, RpcClient, type NatsConnection } from '@paas/messaging';
 import { cleanup, freshDataDir, freshNamespace, testMessagingSettings, waitFor } from '@paas/testing';
 import { createDynoManagerApp, dynoManagerSettingsFromEnv, type DynoManagerSettings } from '../src/index.js';
-import { removeScopeContainers } from '../src/adapters/runtime/docker-driver.js';
+import { removeDockerDynos } from '../src/adapters/runtime/stack-image.js';
 import { isAlive, readStates, signalGroup, stopAllProcessDynos } from '../src/adapters/runtime/process-state.js';
 import { FakeReleaseService, makeSlug } from './support.js';
 
@@ -84,7 +84,7 @@ for (const runtime of ['process', 'docker'] as const) describe(`dyno-manager wit
 
   after(async () => {
     await app?.close().catch(() => undefined);
-    if (runtime === 'docker') await removeScopeContainers(docker, ns);
+    if (runtime === 'docker') await removeDockerDynos(ns, docker);
     else if (dataDir) await stopAllProcessDynos(dataDir);
     await nc?.close();
     await cleanup({ namespace: ns, dataDir });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -67,7 +68,8 @@ export function runtimeContract(name: string, setup: () => Promise<RuntimeUnderT
     test('a web dyno gets PORT, DYNO, PS and the config vars after .profile.d, answers on its port, and its output is reported line by line', async () => {
       const s = spec('web.1', 'echo "profile: $FROM_PROFILE ps=$PS"; exec node server.js', { GREETING: 'howdy' });
       const h = await driver.start(s);
-      assert.deepEqual([h.id, h.name, h.type, h.releaseVersion, h.host], [s.id, 'web.1', 'web', 2, '127.0.0.1']);
+      assert.deepEqual([h.id, h.name, h.type, h.releaseVersion], [s.id, 'web.1', 'web', 2]);
+      assert.ok(isIP(h.host), `the dyno's address: ${h.host}`);
       assert.match(await answer(h), /^howdy from web\.1 pid \d+$/);
       await waitFor('the output lines', () => linesOf(s.id).includes(`listening on ${h.port}`) || linesOf(s.id).includes('listening on 5000'));
       assert.equal(linesOf(s.id)[0], 'profile: profile of web.1 ps=web.1');
@@ -109,7 +111,8 @@ export function runtimeContract(name: string, setup: () => Promise<RuntimeUnderT
       assert.ok(Date.now() - started < 5000, `stopped in ${Date.now() - started} ms`);
       assert.equal(exit.forced, undefined);
       await waitFor('the SIGTERM line', () => linesOf(s.id).includes('SIGTERM received'));
-      assert.equal((await fetch(`http://127.0.0.1:${h.port}/`).catch(() => null)), null, 'nothing listens any more');
+      // A container's address is gone with it: the connection fails (at once, or when the short wait ends).
+      assert.equal((await fetch(`http://${h.host}:${h.port}/`, { signal: AbortSignal.timeout(1000) }).catch(() => null)), null, 'nothing listens any more');
     });
 
     test('stop sends SIGKILL once the grace period is over to an app that ignores SIGTERM (forced: R12)', async () => {

@@ -1,9 +1,11 @@
 import { connect } from 'node:net';
 
-/** True when something accepts TCP connections on 127.0.0.1:port. */
-export function accepts(port: number, timeoutMs = 1000): Promise<boolean> {
+/** True when something accepts TCP connections on host:port. */
+export function accepts(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  // No address (a container that ended before it was read): nothing to probe, and '' would mean localhost.
+  if (!host) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
@@ -18,10 +20,10 @@ export function accepts(port: number, timeoutMs = 1000): Promise<boolean> {
  * Polls a port until it accepts connections (true), the deadline passes (false) or
  * `stillWanted` says to give up (null: the dyno exited or is being stopped).
  */
-export async function waitForPort(port: number, deadline: number, stillWanted: () => boolean, intervalMs = 100): Promise<boolean | null> {
+export async function waitForPort(host: string, port: number, deadline: number, stillWanted: () => boolean, intervalMs = 100): Promise<boolean | null> {
   for (;;) {
     if (!stillWanted()) return null;
-    if (await accepts(port)) return stillWanted() ? true : null;
+    if (await accepts(host, port)) return stillWanted() ? true : null;
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, intervalMs));
   }

@@ -19,6 +19,7 @@ export interface RoutedDyno {
   readonly appName: string;
   readonly name: string;
   readonly releaseVersion: number;
+  readonly host: string;
   readonly port: number;
   /** Up dynos take traffic; crashed ones are listed so routers can tell H10 from H14. */
   readonly state?: 'up' | 'crashed';
@@ -43,7 +44,7 @@ export class RouteWriter {
 
   up(d: RoutedDyno): Promise<void> {
     return this.enqueue(`routing to ${d.name} of ${d.appName}`, () => this.table.putDyno({
-      appId: d.appId, appName: d.appName, dynoId: d.id, dyno: d.name, releaseVersion: d.releaseVersion, state: d.state ?? 'up', host: '127.0.0.1', port: d.port,
+      appId: d.appId, appName: d.appName, dynoId: d.id, dyno: d.name, releaseVersion: d.releaseVersion, state: d.state ?? 'up', host: d.host, port: d.port,
     }));
   }
 

@@ -1,13 +1,12 @@
 import type Docker from 'dockerode';
+import { envForTenant, type TenantNetwork } from '@paas/isolation';
 import { limitsOf, R15_FACTOR } from '../../domain/dyno-size.js';
 import type { DynoHandle, DynoSpec } from './driver.js';
 
 /** $0 is the dyno name, $1 the command: sources the buildpacks' .profile.d scripts, then becomes the command. */
 const launch = (shell: string) => `for f in "$HOME"/.profile.d/*.sh; do [ -f "$f" ] && . "$f"; done; exec ${shell} -c "$1"`;
-export const HOST = '127.0.0.1';
 /** The stack image's dyno user. */
 export const DYNO_UID = 1000;
-const BRIDGE_PORT = 5000;
 const MB = 1024 * 1024;
 
 /** The labels every dyno container carries: who it is, so a later manager can adopt it. */
@@ -21,8 +20,9 @@ const L = LABELS;
 export interface ContainerSettings {
   readonly scope: string;
   readonly image: string;
-  readonly network: 'host' | 'bridge';
   readonly memoryMb?: number;
+  /** Host ports tenants may reach: loopback URLs at these ports in the config name the network's gateway. */
+  readonly openPorts: readonly number[];
 }
 
 /** A container name unique per dyno instance: <scope>.<app>.<id>. */
@@ -33,16 +33,15 @@ export function containerName(scope: string, spec: Pick<DynoSpec, 'appName' | 'i
 /**
  * The container of one dyno: the stack image (or a Docker build's), the command through the shell
  * after .profile.d, the dyno user, limits by size, no capabilities, a read-only root filesystem
- * with /app (a volume) and /tmp (tmpfs) writable, host networking (or a port published on 127.0.0.1).
+ * with /app (a volume) and /tmp (tmpfs) writable, on the tenant network (an address of its own,
+ * nothing of the host but its open ports, no other container).
  */
-export function containerOptions(spec: DynoSpec, c: ContainerSettings, name: string, port: number, startedAt: number, attached: boolean): Docker.ContainerCreateOptions {
+export function containerOptions(spec: DynoSpec, c: ContainerSettings, net: TenantNetwork, name: string, port: number, startedAt: number, attached: boolean): Docker.ContainerCreateOptions {
   const limits = limitsOf(spec.size ?? 'standard-1x', c.memoryMb);
-  const bridge = c.network === 'bridge';
-  const innerPort = bridge ? BRIDGE_PORT : port;
   // A Docker build's image keeps its own WORKDIR and HOME, and may have no bash.
   const stack = !spec.image;
   const shell = stack ? 'bash' : '/bin/sh';
-  const env = { ...spec.env, PORT: String(innerPort), DYNO: spec.name, PS: spec.name, ...(stack ? { HOME: '/app' } : {}), TINI_KILL_PROCESS_GROUP: '1' };
+  const env = { ...envForTenant(spec.env, net.gateway, c.openPorts), PORT: String(port), DYNO: spec.name, PS: spec.name, ...(stack ? { HOME: '/app' } : {}), TINI_KILL_PROCESS_GROUP: '1' };
   const labels: Record<string, string> = {
     [L.scope]: c.scope, [L.appId]: spec.appId, [L.app]: spec.appName, [L.release]: String(spec.releaseVersion),
     [L.type]: spec.type, [L.dyno]: spec.name, [L.id]: spec.id, [L.command]: spec.command, [L.port]: String(port),
@@ -65,12 +64,11 @@ export function containerOptions(spec: DynoSpec, c: ContainerSettings, name: str
     AttachStdout: attached,
     AttachStderr: attached,
     Volumes: { '/app': {} },
-    ...(bridge ? { ExposedPorts: { [`${BRIDGE_PORT}/tcp`]: {} } } : {}),
+    NetworkingConfig: { EndpointsConfig: { [net.name]: {} } },
     HostConfig: {
       // docker-init forwards signals to the command's process group (TINI_KILL_PROCESS_GROUP).
       Init: true,
-      NetworkMode: bridge ? 'bridge' : 'host',
-      ...(bridge ? { PortBindings: { [`${BRIDGE_PORT}/tcp`]: [{ HostIp: HOST, HostPort: String(port) }] } } : {}),
+      NetworkMode: net.name,
       // The hard limit is where Heroku kills (R15); between the quota and it the log gets R14 lines.
       Memory: limits.memoryMb * R15_FACTOR * MB,
       MemorySwap: limits.memoryMb * R15_FACTOR * MB,
@@ -85,12 +83,12 @@ export function containerOptions(spec: DynoSpec, c: ContainerSettings, name: str
 }
 
 /** The dyno a container of ours runs, read back from its labels (adoption); null when they are not ours. */
-export function handleFromLabels(labels: Readonly<Record<string, string>>, createdS: number): DynoHandle | null {
+export function handleFromLabels(labels: Readonly<Record<string, string>>, createdS: number, host: string | undefined): DynoHandle | null {
   const id = labels[L.id];
-  if (!id || !labels[L.dyno] || !Number(labels[L.port])) return null;
+  if (!id || !labels[L.dyno] || !Number(labels[L.port]) || !host) return null;
   return {
     id, appId: labels[L.appId], appName: labels[L.app], name: labels[L.dyno], type: labels[L.type],
-    releaseVersion: Number(labels[L.release]), command: labels[L.command], host: HOST, port: Number(labels[L.port]),
+    releaseVersion: Number(labels[L.release]), command: labels[L.command], host, port: Number(labels[L.port]),
     pid: 0, startedAt: Number(labels[L.startedAt]) || createdS * 1000,
   };
 }

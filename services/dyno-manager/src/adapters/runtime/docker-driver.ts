@@ -5,8 +5,9 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { FileBlobStore } from '@paas/storage';
 import type { BlobRef } from '@paas/contracts';
+import { addressOn, ensureTenantNetwork, type TenantNetwork } from '@paas/isolation';
 import { limitsOf } from '../../domain/dyno-size.js';
-import { containerName, containerOptions, DYNO_UID, handleFromLabels, HOST, LABELS as L } from './container-spec.js';
+import { containerName, containerOptions, DYNO_UID, handleFromLabels, LABELS as L } from './container-spec.js';
 import type { AttachCallbacks, AttachedProcess, DynoExit, DynoHandle, DynoMemory, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
 import { chunkWriter, followLogs, lineWriter } from './docker-streams.js';
 import { pullMissingImage } from './image-pull.js';
@@ -24,8 +25,8 @@ export interface DockerDriverOptions {
   readonly scope: string;
   readonly portMin: number;
   readonly portMax: number;
-  /** `host`: the dyno listens on the host's loopback at its $PORT; `bridge`: $PORT 5000 published on 127.0.0.1. */
-  readonly network: 'host' | 'bridge';
+  /** Host ports tenants may reach (the router's, the add-on servers'); the firewall drops the rest. */
+  readonly openPorts: readonly number[];
   /** Replaces every size's memory quota (PAAS_DYNO_MEMORY_MB). */
   readonly memoryMb?: number;
   /** How often memory use is sampled for R14; 0 turns it off. */
@@ -37,7 +38,8 @@ export interface DockerDriverOptions {
 }
 
 interface Running {
-  readonly handle: DynoHandle;
+  /** Its host is the container's address on the tenant network, known once it started. */
+  handle: DynoHandle;
   readonly container: Docker.Container;
   readonly quotaMb: number;
   readonly abort: AbortController;
@@ -51,7 +53,8 @@ interface Running {
  * The Docker runtime: one container per dyno from the stack image, the slug copied into /app
  * (putArchive, no bind mounts), a non-root user, memory and pids limits by dyno size, all
  * capabilities dropped, no-new-privileges, a read-only root filesystem with /app and /tmp
- * writable. Labels name the dyno, so a new manager adopts the containers it finds.
+ * writable, on the scope's tenant network (see @paas/isolation). Labels name the dyno, so a new
+ * manager adopts the containers it finds.
  */
 export class DockerDriver implements RuntimeDriver {
   private readonly running = new Map<string, Running>();
@@ -61,7 +64,7 @@ export class DockerDriver implements RuntimeDriver {
   private readonly ports: PortAllocator;
   private readonly verified = new Set<string>();
   private readonly memoryTimer: NodeJS.Timeout | undefined;
-  private image: Promise<void> | undefined;
+  private image: Promise<TenantNetwork> | undefined;
   private readonly pulls = new Map<string, Promise<void>>();
   private closed = false;
 
@@ -77,6 +80,7 @@ export class DockerDriver implements RuntimeDriver {
     const r = await this.create(spec, false);
     try {
       await r.container.start();
+      await this.locate(r);
       const out = lineWriter((line) => this.output(r, line));
       const logs = followLogs(this.o.docker, r.container, out, false, r.abort.signal).catch(() => undefined);
       r.exited = this.watch(r, logs);
@@ -102,6 +106,7 @@ export class DockerDriver implements RuntimeDriver {
         stream.once('close', () => resolve());
       });
       await r.container.start();
+      await this.locate(r);
       r.exited = this.watch(r, drained);
       void r.exited.then((exit) => callbacks.onExit(exit));
       return {
@@ -138,12 +143,12 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   async list(): Promise<DynoHandle[]> {
-    await this.ready();
+    const net = await this.ready();
     const found = await this.o.docker.listContainers({ all: true, filters: { label: [`${L.scope}=${this.o.scope}`] } });
     const out: DynoHandle[] = [];
     for (const c of found) {
       const labels = c.Labels;
-      const handle = handleFromLabels(labels, c.Created);
+      const handle = handleFromLabels(labels, c.Created, addressOn(c, net.name));
       const id = handle?.id ?? '';
       const known = this.running.get(id);
       if (known) {
@@ -190,7 +195,7 @@ export class DockerDriver implements RuntimeDriver {
 
   /** Builds (once) what the dyno needs: the image, a fresh container with the slug in /app, a port. */
   private async create(spec: DynoSpec, attached: boolean): Promise<Running> {
-    await this.ready();
+    const net = await this.ready();
     if (spec.image) await this.pulled(spec.image);
     const previous = this.running.get(spec.id);
     if (previous) await this.discard(previous); // a crashed instance being restarted
@@ -201,7 +206,7 @@ export class DockerDriver implements RuntimeDriver {
     const startedAt = Date.now();
     let container: Docker.Container | undefined;
     try {
-      container = await this.o.docker.createContainer(containerOptions(spec, this.o, name, port, startedAt, attached));
+      container = await this.o.docker.createContainer(containerOptions(spec, this.o, net, name, port, startedAt, attached));
       if (!spec.image) await this.copySlug(container, spec.slug);
     } catch (err) {
       this.ports.release(port);
@@ -210,11 +215,23 @@ export class DockerDriver implements RuntimeDriver {
     }
     const handle: DynoHandle = {
       id: spec.id, appId: spec.appId, appName: spec.appName, name: spec.name, type: spec.type, releaseVersion: spec.releaseVersion,
-      command: spec.command, host: HOST, port, pid: 0, startedAt,
+      command: spec.command, host: '', port, pid: 0, startedAt,
     };
     const r: Running = { handle, container, quotaMb, abort: new AbortController(), stopping: false };
     this.running.set(spec.id, r);
     return r;
+  }
+
+  /**
+   * Reads the started container's address on the tenant network into its handle. A command that
+   * already ended has none left (the engine frees it at the exit), which its exit report tells.
+   */
+  private async locate(r: Running): Promise<void> {
+    const net = await this.ready();
+    const info = await r.container.inspect();
+    const host = addressOn(info, net.name);
+    if (host) r.handle = { ...r.handle, host };
+    else if (info.State.Running) throw new Error(`the container has no address on ${net.name}`);
   }
 
   /** Streams the slug (a gzipped tar) into the container's /app, owned by the dyno user. */
@@ -285,8 +302,9 @@ export class DockerDriver implements RuntimeDriver {
     return p;
   }
 
-  private ready(): Promise<void> {
-    this.image ??= this.o.ensureImage().catch((err: Error) => {
+  /** The stack image and the tenant network with its firewall, made sure of once. */
+  private ready(): Promise<TenantNetwork> {
+    this.image ??= this.o.ensureImage().then(() => ensureTenantNetwork(this.o.docker, this.o.scope, this.o.openPorts)).catch((err: Error) => {
       this.image = undefined;
       throw err;
     });
@@ -324,11 +342,4 @@ function ownedByDyno(file: string): NodeJS.ReadableStream {
 const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 15: 'SIGTERM' };
 function signalName(n: number): string | null {
   return SIGNALS[n] ?? null;
-}
-
-/** Removes every container of a scope (tests clean up with this). */
-export async function removeScopeContainers(docker: Docker, scope: string): Promise<number> {
-  const found = await docker.listContainers({ all: true, filters: { label: [`${L.scope}=${scope}`] } });
-  await Promise.all(found.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
-  return found.length;
 }

@@ -30,7 +30,7 @@ export async function runtimeDriver(settings: DynoManagerSettings): Promise<Runt
     scope: settings.messaging.namespace,
     portMin: settings.portMin,
     portMax: settings.portMax,
-    network: settings.dockerNetwork,
+    openPorts: settings.openPorts,
     memoryMb: settings.memoryMb,
     memoryCheckMs: settings.memoryCheckMs,
     ensureImage: () => ensureStackImage(docker, settings.stackImage, (line) => log.log(line)),

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
+import { removeTenantNetwork } from '@paas/isolation';
 
 /** The image `npm run stack:build` makes: Debian bookworm with python3, node and bash. */
 export const DEFAULT_STACK_IMAGE = 'paas/stack:bookworm';
@@ -53,10 +54,14 @@ export async function engineAnswers(docker: Docker, timeoutMs = 2000): Promise<b
   }
 }
 
-/** Removes every dyno container of a namespace (tests clean up with this); nothing when no engine answers. */
+/**
+ * Removes every container of a namespace (dynos, builds), then its tenant network and firewall
+ * (tests clean up with this); nothing when no engine answers.
+ */
 export async function removeDockerDynos(namespace: string, docker: Docker = new Docker()): Promise<number> {
   if (!await engineAnswers(docker)) return 0;
   const found = await docker.listContainers({ all: true, filters: { label: [`paas.scope=${namespace}`] } });
   await Promise.all(found.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  await removeTenantNetwork(docker, namespace);
   return found.length;
 }

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * What a tenant network may reach on the host: nothing but the listed TCP ports (the router's way
+ * in, the add-on servers), which answer only with credentials. Replies to the host's own
+ * connections (the router to a dyno) pass; everything else from the network to the host is
+ * dropped, and so is traffic between two containers of the network and to link-local addresses
+ * (cloud metadata services).
+ */
+export interface FirewallPlan {
+  /** The nft table of this platform (one per scope), replaced whole each time. */
+  readonly table: string;
+  /** The Linux bridge of the tenant network. */
+  readonly bridge: string;
+  /** Host TCP ports tenants may open connections to. */
+  readonly openPorts: readonly number[];
+}
+
+/** Names derived from a platform scope (PAAS_NAMESPACE): a network, its bridge (15 characters at most) and its nft table. */
+export function tenantNames(scope: string): { network: string; bridge: string; table: string } {
+  const h = createHash('sha256').update(scope).digest('hex').slice(0, 8);
+  return { network: `${scope}-tenants`, bridge: `paas-${h}`, table: `paas_${h}` };
+}
+
+/**
+ * The nft script that installs the plan atomically: it declares the table (so the delete never
+ * fails), deletes it, and writes it anew in one transaction. Its chains run just before the
+ * usual filter priority and only ever drop, so they add to whatever else filters the host.
+ */
+export function firewallScript(p: FirewallPlan): string {
+  const ports = [...new Set(p.openPorts)].filter((n) => Number.isInteger(n) && n > 0 && n < 65536).sort((a, b) => a - b);
+  const br = JSON.stringify(p.bridge);
+  return [
+    `table inet ${p.table}`,
+    `delete table inet ${p.table}`,
+    `table inet ${p.table} {`,
+    '  chain input {',
+    '    type filter hook input priority filter - 5; policy accept;',
+    `    iifname ${br} ct state established,related accept`,
+    ...(ports.length ? [`    iifname ${br} tcp dport { ${ports.join(', ')} } accept`] : []),
+    `    iifname ${br} drop`,
+    '  }',
+    '  chain forward {',
+    '    type filter hook forward priority filter - 5; policy accept;',
+    `    iifname ${br} oifname ${br} drop`,
+    `    iifname ${br} ip daddr 169.254.0.0/16 drop`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** The nft script that removes the table (declared first, so it never fails when absent). */
+export function firewallRemovalScript(table: string): string {
+  return `table inet ${table}\ndelete table inet ${table}\n`;
+}
