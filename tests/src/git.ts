@@ -63,7 +63,7 @@ export const nodeApp = {
   'server.js': `require('http').createServer((q, s) => s.end('node says ' + (process.env.GREETING || 'hello') + ' from ' + process.env.DYNO)).listen(process.env.PORT);\n`,
 };
 
-/** A dependency-free Python web server on $PORT answering every GET with `str(<expr>)`. */
+/** A dependency-free Python web server on $PORT (every address, as a dyno must bind) answering every GET with `str(<expr>)`. */
 export const pythonServer = (expr: string) => [
   'import os',
   'from http.server import BaseHTTPRequestHandler, HTTPServer',
@@ -74,7 +74,7 @@ export const pythonServer = (expr: string) => [
   "        self.send_header('Content-Length', str(len(body)))",
   '        self.end_headers()',
   '        self.wfile.write(body)',
-  "HTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()",
+  "HTTPServer(('0.0.0.0', int(os.environ['PORT'])), H).serve_forever()",
   '',
 ].join('\n');
 
