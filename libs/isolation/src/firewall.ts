@@ -16,10 +16,13 @@ export interface FirewallPlan {
   readonly openPorts: readonly number[];
 }
 
+/** The two tenant networks of a platform: dynos' and builds' (the same rules; builds also reach the builder's egress proxy). */
+export type TenantKind = 'dynos' | 'builds';
+
 /** Names derived from a platform scope (PAAS_NAMESPACE): a network, its bridge (15 characters at most) and its nft table. */
-export function tenantNames(scope: string): { network: string; bridge: string; table: string } {
+export function tenantNames(scope: string, kind: TenantKind): { network: string; bridge: string; table: string } {
   const h = createHash('sha256').update(scope).digest('hex').slice(0, 8);
-  return { network: `${scope}-tenants`, bridge: `paas-${h}`, table: `paas_${h}` };
+  return { network: `${scope}-${kind}`, bridge: `paas${kind[0]}-${h}`, table: `paas_${kind}_${h}` };
 }
 
 /**

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
-import { firewallRemovalScript, firewallScript, tenantNames } from './firewall.js';
+import { firewallRemovalScript, firewallScript, tenantNames, type TenantKind } from './firewall.js';
 
 /** The Docker network tenants' containers (dynos, builds) run in, as created for one platform scope. */
 export interface TenantNetwork {
-  /** The Docker network's name (`<scope>-tenants`). */
+  /** The Docker network's name (`<scope>-dynos`, `<scope>-builds`). */
   readonly name: string;
   /** Its Linux bridge on the host. */
   readonly bridge: string;
@@ -19,15 +19,15 @@ export interface TenantNetwork {
  * world through the engine's NAT and, on the host, only `openPorts`. Safe to call from several
  * services at once; the firewall table is replaced whole each time.
  */
-export async function ensureTenantNetwork(docker: Docker, scope: string, openPorts: readonly number[]): Promise<TenantNetwork> {
-  const names = tenantNames(scope);
+export async function ensureTenantNetwork(docker: Docker, scope: string, kind: TenantKind, openPorts: readonly number[]): Promise<TenantNetwork> {
+  const names = tenantNames(scope, kind);
   let info = await inspect(docker, names.network);
   if (!info) {
     await docker.createNetwork({
       Name: names.network,
       Driver: 'bridge',
       CheckDuplicate: true,
-      Labels: { 'paas.scope': scope },
+      Labels: { 'paas.scope': scope, 'paas.tenants': kind },
       Options: { 'com.docker.network.bridge.name': names.bridge, 'com.docker.network.bridge.enable_icc': 'false', 'com.docker.network.bridge.enable_ip_masquerade': 'true' },
     }).catch((err: { statusCode?: number; message?: string }) => {
       // Another service made it meanwhile: that one is as good.
@@ -45,9 +45,12 @@ export async function ensureTenantNetwork(docker: Docker, scope: string, openPor
   return { name: names.network, bridge, gateway: ipam.Gateway.split('/')[0], subnet: ipam.Subnet };
 }
 
-/** Removes a scope's tenant network and its firewall table (tests clean up with this); containers on it go first. */
-export async function removeTenantNetwork(docker: Docker, scope: string): Promise<void> {
-  const names = tenantNames(scope);
+/** Removes a scope's tenant networks and their firewall tables (tests clean up with this); containers on them go first. */
+export async function removeTenantNetworks(docker: Docker, scope: string): Promise<void> {
+  for (const kind of ['dynos', 'builds'] as const) await removeTenantNetwork(docker, tenantNames(scope, kind));
+}
+
+async function removeTenantNetwork(docker: Docker, names: ReturnType<typeof tenantNames>): Promise<void> {
   const info = await inspect(docker, names.network);
   if (info) {
     for (const id of Object.keys(info.Containers ?? {})) await docker.getContainer(id).remove({ force: true, v: true }).catch(() => undefined);

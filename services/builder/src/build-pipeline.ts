@@ -7,9 +7,11 @@ import { BuildOutput, EventPublisher, makeEnvelope, type PublishOptions } from '
 import type { FileBlobStore } from '@paas/storage';
 import { inSpan, trace } from '@paas/telemetry';
 import Docker from 'dockerode';
+import { ensureTenantNetwork, type TenantNetwork } from '@paas/isolation';
 import { readAppFiles } from './adapters/app-files.js';
 import { BuildAppLog } from './adapters/app-log.js';
 import type { BuildCache } from './adapters/build-cache.js';
+import { BuildFiles } from './adapters/build-files.js';
 import type { BuildIndex } from './adapters/build-index.js';
 import { BuildLog } from './adapters/build-log.js';
 import { BuildRecords, type BuildOutcomeEvent } from './adapters/build-records.js';
@@ -42,6 +44,8 @@ type Pushed = EventOf<typeof SourcePushed>;
 export class BuildPipeline {
   private readonly log = new Logger('build');
   private readonly tracer = trace.getTracer('builder');
+  /** The builds' tenant network, made sure of at the first build in a container. */
+  private network: Promise<TenantNetwork> | undefined;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: BuilderSettings,
@@ -130,7 +134,8 @@ export class BuildPipeline {
     const sandbox = plan.buildpack === 'docker' ? new HostSandbox() : await this.sandboxFor(pushed, dir, scratch, out);
     try {
       return await compile(plan, {
-        appId: pushed.appId, appName, buildId, dir, scratch, files, config, cache: this.cache, signal, out, sandbox,
+        appId: pushed.appId, appName, buildId, dir, scratch, files, config, signal, out, sandbox,
+        cache: await this.cache.forBuild(pushed.appId, sandbox, signal), tree: new BuildFiles(sandbox, signal),
         // HOME is the build's scratch dir, so tools write their dotfiles there and nowhere else.
         run: (argv, env, onLine = (line) => out.detail(line)) =>
           sandbox.run(argv, { cwd: dir, env: { ...env, HOME: sandbox.at(scratch), TMPDIR: sandbox.at(scratch) }, signal, onLine }),
@@ -142,13 +147,23 @@ export class BuildPipeline {
 
   /** The host, or with the docker runtime a container of the stack image with the build's dirs and the app's cache mounted. */
   private async sandboxFor(pushed: Pushed, dir: string, scratch: string, out: BuildLog): Promise<Sandbox> {
-    const { buildIn, stackImage, buildCaFile } = this.settings;
+    const { buildIn, stackImage, buildCaFile, buildLimits } = this.settings;
     if (buildIn === 'host') return new HostSandbox();
     const docker = new Docker();
     if (buildIn === 'auto' && !(await docker.ping().then(() => true, () => false))) return new HostSandbox();
     out.detail(`Building in a container of the stack image ${stackImage}`);
     const mounts = [{ host: dir, at: '/app' }, { host: scratch, at: '/tmp/build' }, { host: await this.cache.appDir(pushed.appId), at: '/cache' }];
-    return StackSandbox.open(docker, stackImage, mounts, { 'paas.app': pushed.data.appName, 'paas.build': pushed.data.buildId }, buildCaFile);
+    const labels = { 'paas.scope': this.settings.messaging.namespace, 'paas.app': pushed.data.appName, 'paas.build': pushed.data.buildId };
+    return StackSandbox.open(docker, stackImage, mounts, labels, { network: await this.buildNetwork(docker), limits: buildLimits, caFile: buildCaFile });
+  }
+
+  /** The builds' tenant network and its firewall, made once per builder (again after a failure). */
+  private buildNetwork(docker: Docker): Promise<TenantNetwork> {
+    this.network ??= ensureTenantNetwork(docker, this.settings.messaging.namespace, 'builds', this.settings.openPorts).catch((err: Error) => {
+      this.network = undefined;
+      throw new BuildError(`The builds' network could not be set up, so no build can run in a container: ${err.message}`);
+    });
+    return this.network;
   }
 
   /** Empties an app's build cache (Build API / paas builds:cache:purge). */

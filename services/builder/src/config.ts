@@ -1,6 +1,8 @@
 import { messagingSettingsFromEnv, type MessagingSettings } from '@paas/messaging';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { tenantOpenPorts } from '@paas/isolation';
 
 /** Everything the builder service reads from its environment, validated at boot. */
 export interface BuilderSettings {
@@ -25,6 +27,17 @@ export interface BuilderSettings {
    * builds in containers as it does on the host.
    */
   buildCaFile: string | null;
+  /** What one build container may use (PAAS_BUILD_MEMORY_MB, PAAS_BUILD_PIDS, PAAS_BUILD_CPUS); Dockerfile builds take the memory and CPUs. */
+  buildLimits: BuildLimits;
+  /** Host ports builds may reach on their tenant network, as dynos may (see @paas/isolation). */
+  openPorts: number[];
+}
+
+/** The limits of one build container. */
+export interface BuildLimits {
+  readonly memoryMb: number;
+  readonly pids: number;
+  readonly cpus: number;
 }
 
 const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -40,7 +53,32 @@ export function builderSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
     buildIn: buildPlace(env.PAAS_RUNTIME),
     stackImage: env.PAAS_STACK_IMAGE || 'paas/stack:bookworm',
     buildCaFile: caFile(env.PAAS_BUILD_CA_FILE),
+    buildLimits: buildLimits(env),
+    openPorts: tenantOpenPorts(env),
   };
+}
+
+/** Heroku builds get a performance dyno's room: 2.5 GB; every core of this machine unless told fewer. */
+function buildLimits(env: NodeJS.ProcessEnv): BuildLimits {
+  const memoryMb = positiveMb(env, 'PAAS_BUILD_MEMORY_MB', 2560);
+  if (memoryMb < 64) throw new Error(`PAAS_BUILD_MEMORY_MB="${memoryMb}" is too little for any build: give at least 64 (default 2560)`);
+  const pids = positiveWhole(env, 'PAAS_BUILD_PIDS', 4096);
+  if (pids < 32) throw new Error(`PAAS_BUILD_PIDS="${pids}" is too few for any build: give at least 32 (default 4096)`);
+  const raw = env.PAAS_BUILD_CPUS;
+  const cores = availableParallelism();
+  const cpus = raw === undefined || raw === '' ? cores : Number(raw);
+  if (!Number.isFinite(cpus) || cpus < 0.1 || cpus > cores) {
+    throw new Error(`PAAS_BUILD_CPUS="${raw}" is not a number of CPUs between 0.1 and ${cores} (this machine's cores; the default)`);
+  }
+  return { memoryMb, pids, cpus };
+}
+
+function positiveWhole(env: NodeJS.ProcessEnv, key: string, fallback: number, unit = ''): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${key}="${raw}" is not a positive whole number${unit} (default ${fallback})`);
+  return n;
 }
 
 function positiveMs(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
@@ -54,11 +92,7 @@ function positiveMs(env: NodeJS.ProcessEnv, key: string, fallback: number): numb
 }
 
 function positiveMb(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${key}="${raw}" is not a positive whole number of megabytes (default ${fallback})`);
-  return n;
+  return positiveWhole(env, key, fallback, ' of megabytes');
 }
 
 function caFile(raw: string | undefined): string | null {

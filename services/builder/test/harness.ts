@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import * as tar from 'tar';
+import Docker from 'dockerode';
+import { removeTenantNetworks } from '@paas/isolation';
 import { names, SourcePushed, type AnyEvent, type EventOf, type Names } from '@paas/contracts';
 import { BuildOutput, connectNats, EventPublisher, type NatsConnection } from '@paas/messaging';
 import { blobStoreFor, type FileBlobStore } from '@paas/storage';
@@ -65,7 +67,8 @@ export class BuilderHarness {
 
   static async start(over: Partial<BuilderSettings> = {}): Promise<BuilderHarness> {
     const namespace = freshNamespace('bld');
-    const settings: BuilderSettings = { messaging: testMessagingSettings(namespace), dataDir: await freshDataDir('paas-builder-'), buildTimeoutMs: 60_000, maxSlugMb: 500, buildIn: 'host', stackImage: 'paas/stack:bookworm', buildCaFile: null, ...over };
+    const settings: BuilderSettings = { messaging: testMessagingSettings(namespace), dataDir: await freshDataDir('paas-builder-'), buildTimeoutMs: 60_000, maxSlugMb: 500, buildIn: 'host', stackImage: 'paas/stack:bookworm', buildCaFile: null,
+      buildLimits: { memoryMb: 2560, pids: 4096, cpus: 1 }, openPorts: [], ...over };
     const nc = await connectNats(settings.messaging.natsUrl, 'builder-test');
     const n = names(namespace);
     const h = new BuilderHarness(settings, nc, blobStoreFor(settings.dataDir), new EventPublisher(nc, n, 'api'), new BuildOutput(nc, n));
@@ -87,6 +90,8 @@ export class BuilderHarness {
     await this.stop();
     await this.nc.close().catch(() => undefined);
     for (const d of this.scratch) await rm(d, { recursive: true, force: true });
+    // Builds in containers made the builds' network and its firewall: they go with the namespace.
+    if (this.settings.buildIn !== 'host') await removeTenantNetworks(new Docker(), this.n.namespace);
     await cleanup({ namespace: this.n.namespace, dataDir: this.settings.dataDir });
   }
 

@@ -8,7 +8,7 @@ const spec: DynoSpec = {
   env: { GREETING: 'hi' }, slug: { key: 'k', checksum: `sha256:${'0'.repeat(64)}`, size: 1 }, size: 'standard-2x',
 };
 const settings = { scope: 'paas', image: 'paas/stack:bookworm', openPorts: [8080, 5432] };
-const net = { name: 'paas-tenants', bridge: 'paas-0123abcd', gateway: '172.20.0.1', subnet: '172.20.0.0/16' };
+const net = { name: 'paas-dynos', bridge: 'paas-0123abcd', gateway: '172.20.0.1', subnet: '172.20.0.0/16' };
 
 describe('dyno containers', () => {
   test('on the tenant network: $PORT is the allocated port, limits by size, locked down, labelled', () => {
@@ -18,9 +18,9 @@ describe('dyno containers', () => {
     assert.deepEqual(o.Cmd?.slice(3), ['web.1', 'node server.js']);
     assert.equal(o.User, '1000:1000');
     const h = o.HostConfig!;
-    assert.deepEqual([h.NetworkMode, h.Memory, h.PidsLimit, h.ReadonlyRootfs, h.CapDrop, h.SecurityOpt, h.Init], ['paas-tenants', 2048 * 1024 * 1024, 512, true, ['ALL'], ['no-new-privileges'], true]);
+    assert.deepEqual([h.NetworkMode, h.Memory, h.PidsLimit, h.ReadonlyRootfs, h.CapDrop, h.SecurityOpt, h.Init], ['paas-dynos', 2048 * 1024 * 1024, 512, true, ['ALL'], ['no-new-privileges'], true]);
     assert.equal(h.PortBindings, undefined);
-    assert.deepEqual(o.NetworkingConfig, { EndpointsConfig: { 'paas-tenants': {} } });
+    assert.deepEqual(o.NetworkingConfig, { EndpointsConfig: { 'paas-dynos': {} } });
     assert.equal(o.Labels?.['paas.release'], '7');
     const { env: _env, slug: _slug, size: _size, ...identity } = spec;
     assert.deepEqual(handleFromLabels(o.Labels!, 0, '172.20.0.5'), { ...identity, host: '172.20.0.5', port: 21000, pid: 0, startedAt: 1000 });

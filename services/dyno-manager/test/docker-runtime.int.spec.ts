@@ -85,7 +85,7 @@ describe('docker driver: isolation and memory', () => {
     assert.equal(info.HostConfig.Memory, 32 * 1024 * 1024);
     assert.equal(info.HostConfig.PidsLimit, 512);
     assert.equal(info.HostConfig.ReadonlyRootfs, true);
-    assert.equal(info.HostConfig.NetworkMode, `${scope}-tenants`, 'on the tenant network, never the host\'s');
+    assert.equal(info.HostConfig.NetworkMode, `${scope}-dynos`, 'on the tenant network, never the host\'s');
     assert.deepEqual(info.HostConfig.CapDrop, ['ALL']);
     assert.equal(info.Mounts.filter((m) => m.Type === 'bind').length, 0, 'no bind mounts');
     await driver.stop(s.id, 1000);

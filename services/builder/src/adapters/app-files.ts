@@ -10,13 +10,16 @@ export async function readAppFiles(dir: string): Promise<AppFiles> {
   const names = new Set(await readdir(dir));
   const files: Record<string, string | undefined> = {};
   for (const [field, name] of Object.entries(FILES_READ)) {
-    files[field] = names.has(name) ? await readSmallFile(dir, name) : undefined;
+    files[field] = names.has(name) ? await readTreeFile(dir, name) : undefined;
   }
   return { names, ...files };
 }
 
-async function readSmallFile(dir: string, name: string): Promise<string> {
-  // A symlinked Procfile may point anywhere; only files inside the tree are read (and shown in errors).
+/**
+ * A small file of a tree as pushed, before any build code ran in it: a symlinked Procfile or lock
+ * file may point anywhere, so only files inside the tree are read (and shown in errors).
+ */
+export async function readTreeFile(dir: string, name: string): Promise<string> {
   const root = await realpath(dir);
   const real = await realpath(join(dir, name)).catch(() => undefined);
   if (!real || !real.startsWith(root + sep)) throw new BuildError(`${name} is a link that does not lead to a file in the app`);

@@ -1,58 +1,21 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Sandbox } from '../buildpacks/context.js';
 
-const run = promisify(execFile);
 const APP_ID = /^[0-9a-f-]{36}$/i;
 
 /**
  * Each app's build cache under `<dataDir>/cache/<appId>`: download caches the tools fill themselves
  * (pip wheels, npm, corepack) and dependency trees saved with the key they were built from
- * (a virtualenv, node_modules), restored when the next build has the same key.
+ * (a virtualenv, node_modules), restored when the next build has the same key. The builder only
+ * makes, lists and removes whole app caches; what is inside is the build's, read and written by
+ * the build's own commands (AppCache).
  */
 export class BuildCache {
   private readonly root: string;
   constructor(dataDir: string) {
     this.root = join(dataDir, 'cache');
-  }
-
-  /** A directory a tool keeps its downloads in (created if missing). */
-  async toolDir(appId: string, tool: string): Promise<string> {
-    const dir = join(this.dirOf(appId), 'tools', tool);
-    await mkdir(dir, { recursive: true });
-    return dir;
-  }
-
-  /** Copies the saved tree `name` to `target` when it was saved with `key`; false when there is none to reuse. */
-  async restore(appId: string, name: string, key: string, target: string): Promise<boolean> {
-    const dir = join(this.dirOf(appId), 'trees', name);
-    const saved = await readFile(join(dir, 'key'), 'utf8').catch(() => undefined);
-    if (saved !== key) return false;
-    await rm(target, { recursive: true, force: true });
-    await mkdir(dirname(target), { recursive: true });
-    await run('cp', ['-a', join(dir, 'tree'), target]);
-    return true;
-  }
-
-  /** Saves a copy of `source` as tree `name` with its key, replacing the previous one whole. */
-  async save(appId: string, name: string, key: string, source: string): Promise<void> {
-    if (!(await stat(source).catch(() => undefined))?.isDirectory()) return;
-    const trees = join(this.dirOf(appId), 'trees');
-    const fresh = join(trees, `${name}.${randomUUID()}.partial`);
-    await mkdir(fresh, { recursive: true });
-    try {
-      await run('cp', ['-a', source, join(fresh, 'tree')]);
-      await writeFile(join(fresh, 'key'), key);
-      const old = join(trees, `${name}.${randomUUID()}.old`);
-      await rename(join(trees, name), old).catch(() => undefined);
-      await rename(fresh, join(trees, name));
-      await rm(old, { recursive: true, force: true });
-    } catch (err) {
-      await rm(fresh, { recursive: true, force: true });
-      throw new Error(`saving ${name} in the build cache: ${(err as Error).message}`);
-    }
   }
 
   /** The app's cache directory (created if missing), to mount into a build container. */
@@ -62,11 +25,16 @@ export class BuildCache {
     return dir;
   }
 
+  /** One build's view of its app's cache, worked on by commands in the build's sandbox. */
+  async forBuild(appId: string, sandbox: Sandbox, signal: AbortSignal): Promise<AppCache> {
+    return new AppCache(await this.appDir(appId), sandbox, signal);
+  }
+
   /** Empties the app's cache; true when there was one. */
   async purge(appId: string): Promise<boolean> {
     const dir = this.dirOf(appId);
     const existed = Boolean(await stat(dir).catch(() => undefined));
-    // Renamed first so a build running meanwhile never sees half a cache.
+    // Renamed first so a build running meanwhile never sees half a cache (rename and rm never follow links).
     const doomed = `${dir}.${randomUUID()}.purged`;
     if (existed) {
       await rename(dir, doomed);
@@ -78,5 +46,51 @@ export class BuildCache {
   private dirOf(appId: string): string {
     if (!APP_ID.test(appId)) throw new Error(`"${appId}" is not an app id`);
     return join(this.root, appId);
+  }
+}
+
+/** Restores `tree` of `$1` (the saved dir) into `$3` when its key is `$2`; says "restored" when it did. */
+const RESTORE = '[ -f "$1/key" ] && [ -d "$1/tree" ] && [ "$(cat "$1/key")" = "$2" ] || exit 0; rm -rf "$3" && mkdir -p "$(dirname "$3")" && cp -a "$1/tree" "$3" && echo restored';
+/** Saves `$1` as tree `$3` under `$2` with key `$4`, replacing the old one whole; `$5` is unique to this save. */
+const SAVE = [
+  '[ -d "$1" ] || exit 0',
+  'fresh="$2/$3.$5.partial"; old="$2/$3.$5.old"',
+  'mkdir -p "$fresh" && cp -a "$1" "$fresh/tree" && printf %s "$4" > "$fresh/key" || { rm -rf "$fresh"; exit 1; }',
+  'if [ -e "$2/$3" ] || [ -L "$2/$3" ]; then mv "$2/$3" "$old"; fi',
+  'mv "$fresh" "$2/$3" && rm -rf "$old"',
+].join('\n');
+
+/**
+ * A build's app cache. Every file operation runs as a command in the build's own sandbox, with
+ * the build's rights and view: a link that build code planted in its cache (`ln -s / cache/x`)
+ * leads nowhere but into what the build could touch anyway.
+ */
+export class AppCache {
+  constructor(private readonly dir: string, private readonly sandbox: Sandbox, private readonly signal: AbortSignal) {}
+
+  /** A directory a tool keeps its downloads in (created if missing), as the build's commands see it. */
+  async toolDir(tool: string): Promise<string> {
+    const dir = this.sandbox.at(join(this.dir, 'tools', tool));
+    await this.shell('mkdir -p "$1"', [dir]);
+    return dir;
+  }
+
+  /** Copies the saved tree `name` to `target` (a host path) when it was saved with `key`; false when there is none to reuse. */
+  async restore(name: string, key: string, target: string): Promise<boolean> {
+    const lines = await this.shell(RESTORE, [this.sandbox.at(join(this.dir, 'trees', name)), key, this.sandbox.at(target)]);
+    return lines.includes('restored');
+  }
+
+  /** Saves a copy of `source` (a host path) as tree `name` with its key, replacing the previous one whole. */
+  async save(name: string, key: string, source: string): Promise<void> {
+    await this.shell(SAVE, [this.sandbox.at(source), this.sandbox.at(join(this.dir, 'trees')), name, key, randomUUID()]).catch((err: Error) => {
+      throw new Error(`saving ${name} in the build cache: ${err.message}`);
+    });
+  }
+
+  private async shell(script: string, args: readonly string[]): Promise<string[]> {
+    const lines: string[] = [];
+    await this.sandbox.run(['sh', '-c', script, 'sh', ...args], { cwd: this.dir, env: { PATH: this.sandbox.path() }, signal: this.signal, onLine: (l) => lines.push(l) });
+    return lines;
   }
 }

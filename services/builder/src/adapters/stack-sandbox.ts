@@ -1,6 +1,11 @@
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import type Docker from 'dockerode';
+import type { TenantNetwork } from '@paas/isolation';
+import type { BuildLimits } from '../config.js';
 import type { Sandbox, SandboxRun, StackPython } from '../buildpacks/context.js';
 import { BuildError } from '../domain/build-error.js';
 import { isToolSetting } from '../domain/build-env.js';
@@ -18,12 +23,25 @@ const EXTRA_CA_AT = '/etc/ssl/paas/extra-ca.pem';
 const HOST_PATHS = /^(PIP_CERT|PIP_CLIENT_CERT|npm_config_cafile|NPM_CONFIG_CAFILE)$/;
 
 const STACK_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** The stack image's unprivileged user, the one dynos run as: builds run as it too. */
+export const BUILD_UID = 1000;
+const MB = 1024 * 1024;
+const run = promisify(execFile);
+
+/** Where and within what a build container runs. */
+export interface BuildPlace {
+  readonly network: TenantNetwork;
+  readonly limits: BuildLimits;
+  /** The certificate bundle builds trust too (PAAS_BUILD_CA_FILE), or null. */
+  readonly caFile: string | null;
+}
 const pythonsByImage = new Map<string, Promise<StackPython[]>>();
 
 /**
  * Commands run in one container of the stack image per build (the docker runtime): the build's
- * directories and the app's cache bind-mounted, host networking so package registries answer,
- * the builder's own user id so the files it makes stay its own. Removed when the build ends.
+ * directories and the app's cache bind-mounted (handed to the build user first), on the builds'
+ * tenant network (the outside world, package registries included, but nothing of the host), as
+ * the unprivileged stack user, within the build limits. Removed when the build ends.
  */
 export class StackSandbox implements Sandbox {
   /** Only the builder's package-tool settings (mirrors, indexes) go in; its paths mean nothing in the container. */
@@ -36,15 +54,23 @@ export class StackSandbox implements Sandbox {
     this.env = extraCa ? { ...tools, NODE_EXTRA_CA_CERTS: EXTRA_CA_AT, PIP_CERT: EXTRA_CA_AT, SSL_CERT_FILE: EXTRA_CA_AT } : tools;
   }
 
-  /** Opens the build's container; `caFile` is a host certificate bundle builds trust too (PAAS_BUILD_CA_FILE). */
-  static async open(docker: Docker, image: string, buildMounts: readonly Mount[], labels: Record<string, string>, caFile: string | null = null): Promise<StackSandbox> {
-    const mounts = caFile ? [...buildMounts, { host: caFile, at: EXTRA_CA_AT, readOnly: true }] : buildMounts;
+  /** Opens the build's container. */
+  static async open(docker: Docker, image: string, buildMounts: readonly Mount[], labels: Record<string, string>, place: BuildPlace): Promise<StackSandbox> {
+    const mounts = place.caFile ? [...buildMounts, { host: place.caFile, at: EXTRA_CA_AT, readOnly: true }] : buildMounts;
     await docker.getImage(image).inspect().catch(() => {
       throw new BuildError(`The stack image ${image} is not on this machine, so the build cannot run in it`, ['Build it with "npm run stack:build" (or set PAAS_STACK_IMAGE) and push again.']);
     });
+    await handOver(buildMounts.filter((m) => !m.readOnly).map((m) => m.host));
+    const { limits } = place;
     const container = await docker.createContainer({
-      Image: image, Cmd: ['sleep', 'infinity'], User: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`, WorkingDir: mounts[0].at, Labels: labels,
-      HostConfig: { NetworkMode: 'host', Init: true, Binds: mounts.map((m) => `${m.host}:${m.at}${m.readOnly ? ':ro' : ''}`), CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
+      Image: image, Cmd: ['sleep', 'infinity'], User: `${BUILD_UID}:${BUILD_UID}`, WorkingDir: mounts[0].at, Labels: labels,
+      NetworkingConfig: { EndpointsConfig: { [place.network.name]: {} } },
+      HostConfig: {
+        NetworkMode: place.network.name, Init: true, Binds: mounts.map((m) => `${m.host}:${m.at}${m.readOnly ? ':ro' : ''}`), CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'],
+        Memory: limits.memoryMb * MB, MemorySwap: limits.memoryMb * MB, PidsLimit: limits.pids, NanoCpus: Math.round(limits.cpus * 1e9),
+      },
+    }).catch((err: Error) => {
+      throw new Error(`the Docker engine refused the build container (PAAS_BUILD_MEMORY_MB=${limits.memoryMb}, PAAS_BUILD_PIDS=${limits.pids}, PAAS_BUILD_CPUS=${limits.cpus}): ${err.message}`);
     });
     try {
       await container.start();
@@ -52,7 +78,7 @@ export class StackSandbox implements Sandbox {
       await container.remove({ force: true }).catch(() => undefined);
       throw err;
     }
-    return new StackSandbox(docker, container, image, mounts, caFile !== null);
+    return new StackSandbox(docker, container, image, mounts, place.caFile !== null);
   }
 
   at(hostPath: string): string {
@@ -137,6 +163,18 @@ export class StackSandbox implements Sandbox {
     const lines: string[] = [];
     await this.run(argv, { cwd: this.mounts[0].host, env: { PATH: STACK_PATH }, signal: new AbortController().signal, onLine: (l) => lines.push(l) });
     return lines.join('\n');
+  }
+}
+
+/**
+ * Gives the build's directories to the build user: what the builder unpacked (and a cache from
+ * before builds ran unprivileged) becomes the build's to write; a tree that is the build's already
+ * is left as it is.
+ */
+async function handOver(dirs: readonly string[]): Promise<void> {
+  for (const dir of dirs) {
+    if ((await stat(dir)).uid === BUILD_UID) continue;
+    await run('chown', ['-R', '--no-dereference', `${BUILD_UID}:${BUILD_UID}`, dir]);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { BuildLog } from '../adapters/build-log.js';
-import type { BuildCache } from '../adapters/build-cache.js';
+import type { AppCache } from '../adapters/build-cache.js';
+import type { BuildFiles } from '../adapters/build-files.js';
 import type { AppFiles } from '../domain/detect.js';
 import type { Interpreter } from '../domain/python-plan.js';
 
@@ -44,7 +45,10 @@ export interface BuildContext {
   readonly scratch: string;
   readonly files: AppFiles;
   readonly config: Readonly<Record<string, string>>;
-  readonly cache: BuildCache;
+  /** The app's build cache, worked on as the build. */
+  readonly cache: AppCache;
+  /** File work on the build's trees after build code ran there, done as the build. */
+  readonly tree: BuildFiles;
   readonly signal: AbortSignal;
   readonly out: BuildLog;
   readonly sandbox: Sandbox;

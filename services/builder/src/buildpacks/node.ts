@@ -28,12 +28,12 @@ export async function compileNode(ctx: BuildContext, pkg: PackageJson): Promise<
   } else {
     const key = await cacheKey(ctx, pkg, tool, lock, productionOnly, nodeVersion);
     const modules = join(ctx.dir, 'node_modules');
-    if (await ctx.cache.restore(ctx.appId, 'node_modules', key, modules)) {
+    if (await ctx.cache.restore('node_modules', key, modules)) {
       ctx.out.detail(`Restored node_modules from the cache (package.json dependencies${lock ? ` and ${lock}` : ''} unchanged)`);
     } else {
       ctx.out.detail(`Installing node modules${lock ? ` (${lock})` : ''}`);
       await ctx.run(installCommand(tool, lock, productionOnly, yarnBerry), env);
-      await ctx.cache.save(ctx.appId, 'node_modules', key, modules);
+      await ctx.cache.save('node_modules', key, modules);
     }
   }
 
@@ -57,7 +57,7 @@ export async function compileNode(ctx: BuildContext, pkg: PackageJson): Promise<
 
 /** Build-time environment: NODE_ENV production unless set, the app's caches for npm, yarn, pnpm and corepack. */
 async function nodeEnv(ctx: BuildContext, manager: PackageManager): Promise<Record<string, string>> {
-  const tool = async (name: string) => ctx.sandbox.at(await ctx.cache.toolDir(ctx.appId, name));
+  const tool = (name: string) => ctx.cache.toolDir(name);
   const defaults = {
     NODE_ENV: 'production',
     npm_config_cache: await tool('npm'),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readTreeFile } from '../adapters/app-files.js';
 import { buildEnv } from '../domain/build-env.js';
 import { BuildError } from '../domain/build-error.js';
 import { pipfileLockRequirements, poetryLockRequirements, uvLockRequirements } from '../domain/python-locks.js';
@@ -21,7 +22,7 @@ const PIP_ENV = { PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PYTHONU
  */
 export async function compilePython(ctx: BuildContext, installer: PythonInstaller, django: boolean): Promise<CompileResult> {
   const stack = await ctx.sandbox.pythons();
-  const pipfileLock = installer === 'Pipfile.lock' ? await readFile(join(ctx.dir, 'Pipfile.lock'), 'utf8') : undefined;
+  const pipfileLock = installer === 'Pipfile.lock' ? await readTreeFile(ctx.dir, 'Pipfile.lock') : undefined;
   const { interpreter: picked, notes } = pickInterpreter(requestedPython({ ...ctx.files, pipfileLock }), stack);
   const interpreter = stack.find((i) => i.path === picked.path)!;
   ctx.out.detail(...notes);
@@ -34,7 +35,7 @@ export async function compilePython(ctx: BuildContext, installer: PythonInstalle
   // pip from the stack's interpreter installs into a virtualenv made without pip: no ensurepip, seconds faster.
   const pip = interpreter.pipRunsElsewhere ? [interpreter.path, '-m', 'pip', '--python', python] : [python, '-m', 'pip'];
 
-  if (await ctx.cache.restore(ctx.appId, 'python', key, venv)) {
+  if (await ctx.cache.restore('python', key, venv)) {
     ctx.out.header('Restoring cache');
     ctx.out.detail(`Reusing the virtualenv of the last build (Python ${interpreter.version}, ${installer} unchanged)`);
     if (installer === 'setup.py') await install(ctx, pip, pipArgs, env);
@@ -43,11 +44,11 @@ export async function compilePython(ctx: BuildContext, installer: PythonInstalle
     await ctx.run([interpreter.path, '-m', 'venv', ...(interpreter.pipRunsElsewhere ? ['--without-pip'] : []), VENV], env);
     if (pipArgs) await install(ctx, pip, pipArgs, env);
     else ctx.out.detail(`${installer} lists no packages: nothing to install`);
-    await makeRelocatable(venv, ctx.sandbox.at(venv));
-    await ctx.cache.save(ctx.appId, 'python', key, venv);
+    await makeRelocatable(ctx, venv);
+    await ctx.cache.save('python', key, venv);
   }
   if (django) await collectStatic(ctx, python, env);
-  await writeProfile(ctx.dir, venv);
+  await writeProfile(ctx, venv);
   return {};
 }
 
@@ -63,8 +64,8 @@ async function pipArgsFor(ctx: BuildContext, installer: PythonInstaller): Promis
   if (installer === 'requirements.txt') {
     return listsPackages(ctx.files.requirementsTxt ?? '') ? ['-r', 'requirements.txt'] : undefined;
   }
-  const text = await readFile(join(ctx.dir, installer), 'utf8');
-  const pyproject = installer === 'poetry.lock' ? await readFile(join(ctx.dir, 'pyproject.toml'), 'utf8').catch(() => undefined) : undefined;
+  const text = await readTreeFile(ctx.dir, installer);
+  const pyproject = installer === 'poetry.lock' ? await readTreeFile(ctx.dir, 'pyproject.toml').catch(() => undefined) : undefined;
   const lines = installer === 'Pipfile.lock' ? pipfileLockRequirements(text)
     : installer === 'poetry.lock' ? poetryLockRequirements(text, pyproject) : uvLockRequirements(text);
   if (lines.length === 0) return undefined;
@@ -86,18 +87,14 @@ async function pipArgsFor(ctx: BuildContext, installer: PythonInstaller): Promis
  * absolute link targets), so the link is taken out of the slug and the script makes it again
  * wherever the slug was unpacked.
  */
-async function writeProfile(dir: string, venv: string): Promise<void> {
+async function writeProfile(ctx: BuildContext, venv: string): Promise<void> {
   const bin = join(venv, 'bin');
   const lines: string[] = [];
-  for (const name of await readdir(bin)) {
-    const target = await readlink(join(bin, name)).catch(() => undefined);
-    if (!target?.startsWith('/')) continue;
-    lines.push(`[ -e "$HOME/${VENV}/bin/${name}" ] || ln -s '${target}' "$HOME/${VENV}/bin/${name}"`);
-    await rm(join(bin, name));
-  }
+  const absolute = (await ctx.tree.links(bin)).filter((l) => l.target.startsWith('/'));
+  for (const { name, target } of absolute) lines.push(`[ -e "$HOME/${VENV}/bin/${name}" ] || ln -s '${target}' "$HOME/${VENV}/bin/${name}"`);
+  await ctx.tree.remove(absolute.map((l) => join(bin, l.name)));
   lines.push(`export PATH="$HOME/${VENV}/bin:$PATH"`, 'export PYTHONUNBUFFERED=true', '');
-  await mkdir(join(dir, '.profile.d'), { recursive: true });
-  await writeFile(join(dir, '.profile.d', 'python.sh'), lines.join('\n'), { mode: 0o755 });
+  await ctx.tree.write(join(ctx.dir, '.profile.d', 'python.sh'), lines.join('\n'), '755');
 }
 
 /** True when a requirements file names anything to install (comments and blank lines aside). */
@@ -108,14 +105,14 @@ export function listsPackages(requirements: string): boolean {
 /** The key of the cached virtualenv: the interpreter and the (locked) requirements it was made from. */
 async function cacheKey(ctx: BuildContext, interpreter: string, installer: PythonInstaller, pipArgs: string[] | undefined): Promise<string> {
   const h = createHash('sha256').update(`${interpreter}\0${installer}\0`);
-  const file = pipArgs?.includes('-r') && installer !== 'requirements.txt' ? join(ctx.scratch, LOCKED) : join(ctx.dir, installer);
-  h.update(await readFile(file).catch(() => Buffer.alloc(0)));
+  const locked = pipArgs?.includes('-r') && installer !== 'requirements.txt';
+  h.update(await (locked ? readTreeFile(ctx.scratch, LOCKED) : readTreeFile(ctx.dir, installer)).catch(() => ''));
   return h.digest('hex');
 }
 
 /** The environment of pip: the app's config vars (PIP_INDEX_URL and friends) over the builder's, with the app's pip cache. */
 async function pipEnv(ctx: BuildContext, venv: string): Promise<Record<string, string>> {
-  const cache = ctx.sandbox.at(await ctx.cache.toolDir(ctx.appId, 'pip'));
+  const cache = await ctx.cache.toolDir('pip');
   const base = buildEnv(ctx.sandbox.env, { ...PIP_ENV, PIP_CACHE_DIR: cache }, ctx.config);
   return { ...base, PATH: ctx.sandbox.path(`${venv}/bin`), VIRTUAL_ENV: venv };
 }
@@ -124,20 +121,9 @@ async function pipEnv(ctx: BuildContext, venv: string): Promise<Record<string, s
  * Points the virtualenv's scripts at `python3` on the PATH instead of this build dir, so the slug
  * runs from wherever a dyno unpacks it (.profile.d puts the virtualenv's bin first on the PATH).
  */
-async function makeRelocatable(venv: string, venvAsBuilt: string): Promise<void> {
-  const bin = join(venv, 'bin');
-  const builtBin = `${venvAsBuilt}/bin`;
-  const absPython = new RegExp(`${escapeRegExp(builtBin)}/python[0-9.]*`, 'g');
-  for (const entry of await readdir(bin, { withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(bin, entry.name);
-    const text = await readFile(path, 'latin1');
-    if (!text.startsWith('#!')) continue;
-    const head = text.slice(0, 512);
-    if (!head.includes(builtBin)) continue;
-    const fixed = head.startsWith(`#!${builtBin}/`) ? head.replace(/^#![^\n]*/, '#!/usr/bin/env python3') : head.replace(absPython, 'python3');
-    await writeFile(path, fixed + text.slice(512), 'latin1');
-  }
+async function makeRelocatable(ctx: BuildContext, venv: string): Promise<void> {
+  const builtPython = `${escapeRegExp(`${ctx.sandbox.at(venv)}/bin`)}/python[0-9.]*`;
+  await ctx.tree.rewriteShebangs(join(venv, 'bin'), builtPython, 'python3', '/usr/bin/env python3');
 }
 
 function escapeRegExp(s: string): string {

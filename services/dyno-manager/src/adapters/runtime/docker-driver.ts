@@ -304,7 +304,7 @@ export class DockerDriver implements RuntimeDriver {
 
   /** The stack image and the tenant network with its firewall, made sure of once. */
   private ready(): Promise<TenantNetwork> {
-    this.image ??= this.o.ensureImage().then(() => ensureTenantNetwork(this.o.docker, this.o.scope, this.o.openPorts)).catch((err: Error) => {
+    this.image ??= this.o.ensureImage().then(() => ensureTenantNetwork(this.o.docker, this.o.scope, 'dynos', this.o.openPorts)).catch((err: Error) => {
       this.image = undefined;
       throw err;
     });

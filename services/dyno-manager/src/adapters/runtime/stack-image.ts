@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
-import { removeTenantNetwork } from '@paas/isolation';
+import { removeTenantNetworks } from '@paas/isolation';
 
 /** The image `npm run stack:build` makes: Debian bookworm with python3, node and bash. */
 export const DEFAULT_STACK_IMAGE = 'paas/stack:bookworm';
@@ -62,6 +62,6 @@ export async function removeDockerDynos(namespace: string, docker: Docker = new 
   if (!await engineAnswers(docker)) return 0;
   const found = await docker.listContainers({ all: true, filters: { label: [`paas.scope=${namespace}`] } });
   await Promise.all(found.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
-  await removeTenantNetwork(docker, namespace);
+  await removeTenantNetworks(docker, namespace);
   return found.length;
 }
