@@ -1,3 +1,5 @@
 export { firewallScript, firewallRemovalScript, tenantNames, type FirewallPlan, type TenantKind } from './firewall.js';
 export { addressOn, ensureTenantNetwork, removeTenantNetworks, type TenantNetwork } from './tenant-network.js';
-export { envForTenant, tenantOpenPorts } from './tenant-env.js';
+export { envForTenant, loopbackAddonServers, tenantOpenPorts } from './tenant-env.js';
+export { AddonRelay, type RelayTarget } from './addon-relay.js';
+export { redisAuthAccepted, redisFirstCommand, type GateVerdict } from './redis-gate.js';

@@ -1,3 +1,5 @@
+import type { RelayTarget } from './addon-relay.js';
+
 /**
  * Settings shared by every service that starts tenant containers: which host ports tenants may
  * reach, and how URLs that name the host's loopback are given to them.
@@ -21,6 +23,19 @@ function wholePort(raw: string | undefined, fallback: number, key: string): numb
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${key}="${raw}" is not a port number`);
   return n;
+}
+
+/** The add-on servers of PAAS_ADDON_POSTGRES_URL and PAAS_ADDON_REDIS_URL that listen on the host's loopback (relayed to tenants). */
+export function loopbackAddonServers(env: NodeJS.ProcessEnv = process.env): RelayTarget[] {
+  const servers: RelayTarget[] = [
+    { kind: 'postgres', host: hostOf(env.PAAS_ADDON_POSTGRES_URL, '127.0.0.1'), port: portOf(env.PAAS_ADDON_POSTGRES_URL, 5432, 'PAAS_ADDON_POSTGRES_URL') },
+    { kind: 'redis', host: hostOf(env.PAAS_ADDON_REDIS_URL, '127.0.0.1'), port: portOf(env.PAAS_ADDON_REDIS_URL, 6379, 'PAAS_ADDON_REDIS_URL') },
+  ];
+  return servers.filter((s) => LOOPBACK.has(s.host)).map((s) => ({ ...s, host: s.host === 'localhost' ? '127.0.0.1' : s.host.replace(/^\[|\]$/g, '') }));
+}
+
+function hostOf(raw: string | undefined, fallback: string): string {
+  return raw ? new URL(raw).hostname : fallback;
 }
 
 /**

@@ -22,7 +22,7 @@ import { applySlugIgnore } from './adapters/slug-ignore.js';
 import { packSlug, unpackSource } from './adapters/source-archive.js';
 import { compile } from './buildpacks/compile.js';
 import type { CompileResult, Sandbox } from './buildpacks/context.js';
-import type { BuilderSettings } from './config.js';
+import type { BuilderSettings, BuildLimits } from './config.js';
 import { BuildError, isBuildError } from './domain/build-error.js';
 import { describeAppJson, parseAppJson } from './domain/app-json.js';
 import { detect, type AppFiles, type Detection } from './domain/detect.js';
@@ -132,8 +132,10 @@ export class BuildPipeline {
     const dir = join(workDir, 'app');
     const scratch = join(workDir, 'scratch');
     const sandbox = plan.buildpack === 'docker' ? new HostSandbox() : await this.sandboxFor(pushed, dir, scratch, out);
+    const imageBuild = plan.buildpack === 'docker' ? await this.imageBuildPlace() : undefined;
     try {
       return await compile(plan, {
+        ...(imageBuild ? { imageBuild } : {}),
         appId: pushed.appId, appName, buildId, dir, scratch, files, config, signal, out, sandbox,
         cache: await this.cache.forBuild(pushed.appId, sandbox, signal), tree: new BuildFiles(sandbox, signal),
         // HOME is the build's scratch dir, so tools write their dotfiles there and nowhere else.
@@ -157,9 +159,19 @@ export class BuildPipeline {
     return StackSandbox.open(docker, stackImage, mounts, labels, { network: await this.buildNetwork(docker), limits: buildLimits, caFile: buildCaFile });
   }
 
-  /** The builds' tenant network and its firewall, made once per builder (again after a failure). */
+  /** Where Docker builds run their steps; none when no engine answers (compiling then says so). */
+  private async imageBuildPlace(): Promise<{ network: string; limits: BuildLimits } | undefined> {
+    const docker = new Docker();
+    if (!(await docker.ping().then(() => true, () => false))) return undefined;
+    return { network: (await this.buildNetwork(docker)).name, limits: this.settings.buildLimits };
+  }
+
+  /**
+   * The builds' tenant network and its firewall, made once per builder (again after a failure):
+   * builds reach the outside world (package registries) and nothing of this host.
+   */
   private buildNetwork(docker: Docker): Promise<TenantNetwork> {
-    this.network ??= ensureTenantNetwork(docker, this.settings.messaging.namespace, 'builds', this.settings.openPorts).catch((err: Error) => {
+    this.network ??= ensureTenantNetwork(docker, this.settings.messaging.namespace, 'builds', []).catch((err: Error) => {
       this.network = undefined;
       throw new BuildError(`The builds' network could not be set up, so no build can run in a container: ${err.message}`);
     });

@@ -2,7 +2,6 @@ import { messagingSettingsFromEnv, type MessagingSettings } from '@paas/messagin
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { tenantOpenPorts } from '@paas/isolation';
 
 /** Everything the builder service reads from its environment, validated at boot. */
 export interface BuilderSettings {
@@ -29,8 +28,6 @@ export interface BuilderSettings {
   buildCaFile: string | null;
   /** What one build container may use (PAAS_BUILD_MEMORY_MB, PAAS_BUILD_PIDS, PAAS_BUILD_CPUS); Dockerfile builds take the memory and CPUs. */
   buildLimits: BuildLimits;
-  /** Host ports builds may reach on their tenant network, as dynos may (see @paas/isolation). */
-  openPorts: number[];
 }
 
 /** The limits of one build container. */
@@ -54,7 +51,6 @@ export function builderSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
     stackImage: env.PAAS_STACK_IMAGE || 'paas/stack:bookworm',
     buildCaFile: caFile(env.PAAS_BUILD_CA_FILE),
     buildLimits: buildLimits(env),
-    openPorts: tenantOpenPorts(env),
   };
 }
 

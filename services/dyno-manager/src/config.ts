@@ -1,6 +1,6 @@
 import { messagingSettingsFromEnv, type MessagingSettings } from '@paas/messaging';
 import { resolve } from 'node:path';
-import { tenantOpenPorts } from '@paas/isolation';
+import { loopbackAddonServers, tenantOpenPorts, type RelayTarget } from '@paas/isolation';
 import { DEFAULT_STACK_IMAGE } from './adapters/runtime/stack-image.js';
 
 /** Everything the dyno-manager service reads from its environment, validated at boot. */
@@ -17,6 +17,8 @@ export interface DynoManagerSettings {
   stackImage: string;
   /** Host ports docker dynos may reach on the tenant network: the router's and the add-on servers' (see @paas/isolation). */
   openPorts: number[];
+  /** Add-on servers on the host's loopback, relayed to docker dynos from their network's gateway. */
+  addonServers: RelayTarget[];
   /** Replaces every dyno size's memory quota with this many MB (PAAS_DYNO_MEMORY_MB); docker only. */
   memoryMb: number | undefined;
   /** How often docker dynos' memory is sampled for R14 lines, 0 = never (PAAS_MEMORY_CHECK_MS). */
@@ -69,6 +71,7 @@ export function dynoManagerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env)
     runtime,
     stackImage: env.PAAS_STACK_IMAGE || DEFAULT_STACK_IMAGE,
     openPorts: tenantOpenPorts(env),
+    addonServers: loopbackAddonServers(env),
     memoryMb: memoryMb || undefined,
     memoryCheckMs: whole(env, 'PAAS_MEMORY_CHECK_MS', 20_000),
     portMin,

@@ -1,6 +1,7 @@
 import type { BuildLog } from '../adapters/build-log.js';
 import type { AppCache } from '../adapters/build-cache.js';
 import type { BuildFiles } from '../adapters/build-files.js';
+import type { BuildLimits } from '../config.js';
 import type { AppFiles } from '../domain/detect.js';
 import type { Interpreter } from '../domain/python-plan.js';
 
@@ -52,6 +53,8 @@ export interface BuildContext {
   readonly signal: AbortSignal;
   readonly out: BuildLog;
   readonly sandbox: Sandbox;
+  /** Docker builds (heroku.yml): the network their RUN steps use and their limits. */
+  readonly imageBuild?: { readonly network: string; readonly limits: BuildLimits };
   /** Runs a command in the app dir; its output goes indented under the current header, or to `onLine`. */
   run(argv: readonly string[], env: Readonly<Record<string, string>>, onLine?: (line: string) => void): Promise<void>;
 }

@@ -7,6 +7,9 @@ import { BuildError } from '../domain/build-error.js';
 import { baseImagesOf, type HerokuYml } from '../domain/heroku-yml.js';
 import type { BuildContext, CompileResult } from './context.js';
 
+const MB = 1024 * 1024;
+const CPU_PERIOD = 100_000;
+
 interface ImageRef { id: string; tag: string; command: string | undefined }
 interface BuildMessage { stream?: string; status?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } }
 
@@ -54,8 +57,15 @@ async function buildImage(ctx: BuildContext, docker: Docker, type: string, file:
   }
   const tag = `paas-app/${ctx.appName}:${ctx.buildId}-${type.toLowerCase()}`;
   const context = Readable.from(tar.c({ cwd: ctx.dir, portable: true }, ['.']), { objectMode: false });
+  const place = ctx.imageBuild;
+  // RUN steps get the builds' network (never the host's) and the build limits.
+  const limits = place ? {
+    networkmode: place.network, memory: place.limits.memoryMb * MB, memswap: place.limits.memoryMb * MB, cpuperiod: CPU_PERIOD, cpuquota: Math.round(place.limits.cpus * CPU_PERIOD),
+  } : {};
   const stream = await docker.buildImage(context, {
-    t: tag, dockerfile: file, rm: true, forcerm: true, labels: { 'paas.app': ctx.appName, 'paas.build': ctx.buildId }, buildargs: {},
+    t: tag, dockerfile: file, rm: true, forcerm: true, labels: { 'paas.app': ctx.appName, 'paas.build': ctx.buildId }, buildargs: {}, ...limits,
+  }).catch((err: Error) => {
+    throw new BuildError(`docker build of ${file} could not start: ${err.message}`, place ? [`Build limits: PAAS_BUILD_MEMORY_MB=${place.limits.memoryMb}, PAAS_BUILD_CPUS=${place.limits.cpus}`] : []);
   });
   const failure = await new Promise<string | undefined>((resolve, reject) => {
     let error: string | undefined;

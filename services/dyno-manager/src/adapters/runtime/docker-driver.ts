@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { FileBlobStore } from '@paas/storage';
 import type { BlobRef } from '@paas/contracts';
-import { addressOn, ensureTenantNetwork, type TenantNetwork } from '@paas/isolation';
+import { AddonRelay, addressOn, ensureTenantNetwork, type RelayTarget, type TenantNetwork } from '@paas/isolation';
 import { limitsOf } from '../../domain/dyno-size.js';
 import { containerName, containerOptions, DYNO_UID, handleFromLabels, LABELS as L } from './container-spec.js';
 import type { AttachCallbacks, AttachedProcess, DynoExit, DynoHandle, DynoMemory, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
@@ -27,6 +27,8 @@ export interface DockerDriverOptions {
   readonly portMax: number;
   /** Host ports tenants may reach (the router's, the add-on servers'); the firewall drops the rest. */
   readonly openPorts: readonly number[];
+  /** Add-on servers on the host's loopback: relayed from the network's gateway (see AddonRelay). */
+  readonly addonServers?: readonly RelayTarget[];
   /** Replaces every size's memory quota (PAAS_DYNO_MEMORY_MB). */
   readonly memoryMb?: number;
   /** How often memory use is sampled for R14; 0 turns it off. */
@@ -66,6 +68,7 @@ export class DockerDriver implements RuntimeDriver {
   private readonly memoryTimer: NodeJS.Timeout | undefined;
   private image: Promise<TenantNetwork> | undefined;
   private readonly pulls = new Map<string, Promise<void>>();
+  private readonly relays: AddonRelay[] = [];
   private closed = false;
 
   constructor(private readonly o: DockerDriverOptions, private readonly blobs: FileBlobStore) {
@@ -187,6 +190,8 @@ export class DockerDriver implements RuntimeDriver {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.memoryTimer);
+    // Dynos' connections to their add-ons end with the relays; the next manager relays anew.
+    await Promise.all(this.relays.splice(0).map((r) => r.close()));
     const attached = [...this.running.values()].filter((r) => r.attached);
     for (const r of this.running.values()) if (!r.attached) r.abort.abort();
     await Promise.all(attached.map((r) => this.stop(r.handle.id, 0)));
@@ -302,13 +307,22 @@ export class DockerDriver implements RuntimeDriver {
     return p;
   }
 
-  /** The stack image and the tenant network with its firewall, made sure of once. */
+  /** The stack image, the tenant network with its firewall, and the add-on relays, made sure of once. */
   private ready(): Promise<TenantNetwork> {
-    this.image ??= this.o.ensureImage().then(() => ensureTenantNetwork(this.o.docker, this.o.scope, 'dynos', this.o.openPorts)).catch((err: Error) => {
+    this.image ??= this.o.ensureImage().then(() => this.network()).catch((err: Error) => {
       this.image = undefined;
       throw err;
     });
     return this.image;
+  }
+
+  private async network(): Promise<TenantNetwork> {
+    const net = await ensureTenantNetwork(this.o.docker, this.o.scope, 'dynos', this.o.openPorts);
+    for (const target of this.o.addonServers ?? []) {
+      const relay = await AddonRelay.open(net.gateway, target);
+      if (relay) this.relays.push(relay);
+    }
+    return net;
   }
 
   private output(r: Running, line: string): void {

@@ -31,6 +31,7 @@ export async function runtimeDriver(settings: DynoManagerSettings): Promise<Runt
     portMin: settings.portMin,
     portMax: settings.portMax,
     openPorts: settings.openPorts,
+    addonServers: settings.addonServers,
     memoryMb: settings.memoryMb,
     memoryCheckMs: settings.memoryCheckMs,
     ensureImage: () => ensureStackImage(docker, settings.stackImage, (line) => log.log(line)),

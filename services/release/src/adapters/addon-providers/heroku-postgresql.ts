@@ -18,6 +18,12 @@ const spec: ServiceSpec = {
   ],
 };
 
+/**
+ * The group every add-on role is in: pg_hba.conf lets its members, and nobody else, log in from
+ * tenants' networks, each to its own database (`host sameuser +paas_addons samehost scram-sha-256`).
+ */
+export const ADDON_GROUP = 'paas_addons';
+
 /** The database and the role of an add-on share one name, derived from its id. */
 export const postgresNameOf = (addonId: string) => `addon_${addonId.replace(/-/g, '')}`;
 
@@ -38,6 +44,10 @@ class PostgresProvider implements AddonProvider {
         if (err.code !== '42710') throw err; // made by an earlier try: give it this try's password
         await c.query(`alter role "${name}" login password '${password}' connection limit ${limit}`);
       });
+      await c.query(`create role ${ADDON_GROUP} nologin`).catch((err: { code?: string }) => {
+        if (err.code !== '42710' && err.code !== '23505') throw err; // there already (23505: made concurrently)
+      });
+      await c.query(`grant ${ADDON_GROUP} to "${name}"`);
       await c.query(`create database "${name}" owner "${name}"`).catch((err: { code?: string }) => {
         if (err.code !== '42P04') throw err;
       });
