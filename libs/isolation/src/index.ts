@@ -3,3 +3,6 @@ export { addressOn, ensureTenantNetwork, removeTenantNetworks, type TenantNetwor
 export { envForTenant, loopbackAddonServers, tenantOpenPorts } from './tenant-env.js';
 export { AddonRelay, type RelayTarget } from './addon-relay.js';
 export { redisAuthAccepted, redisFirstCommand, type GateVerdict } from './redis-gate.js';
+export { appUid, canSwitchUsers, DEFAULT_APP_USERS, type AppUsers } from './app-users.js';
+export { closeDataDir } from './tenant-dirs.js';
+export { tenantCommand, type ProcessLimits } from './tenant-command.js';

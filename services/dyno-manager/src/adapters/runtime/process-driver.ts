@@ -1,14 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, rm } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
+import { appUid, closeDataDir, tenantCommand, type ProcessLimits } from '@paas/isolation';
 import type { FileBlobStore } from '@paas/storage';
+import { limitsOf, R15_FACTOR } from '../../domain/dyno-size.js';
 import { AttachedChild } from './attached-process.js';
 import type { AttachCallbacks, AttachedProcess, DynoExit, DynoHandle, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
 import { OutputTailer } from './output-tail.js';
 import { PortAllocator } from './port-allocator.js';
 import { ptyCommand } from './pty-command.js';
-import { dynoDir, groupAlive, isAlive, OUTPUT_FILE, procStart, readStates, signalGroup, writeState, type ProcessDynoState } from './process-state.js';
+import { dynoDir, dynosRoot, groupAlive, isAlive, OUTPUT_FILE, procStart, readStates, signalGroup, writeState, type ProcessDynoState } from './process-state.js';
 import { SlugUnpacker } from './slug.js';
 
 export interface ProcessDriverOptions {
@@ -17,7 +19,15 @@ export interface ProcessDriverOptions {
   readonly portMax: number;
   /** How often adopted dynos (not our children) are checked for life. */
   readonly livenessPollMs?: number;
+  /** Run each app's dynos as a user of its own (needs root); otherwise as the manager's user. */
+  readonly appUsers: boolean;
+  /** Replaces every size's memory quota (PAAS_DYNO_MEMORY_MB). */
+  readonly memoryMb?: number;
 }
+
+/** An app user's processes, all its dynos together, and each process's open files (Heroku's number). */
+const APP_PROCESSES = 4096;
+const OPEN_FILES = 10_000;
 
 /** Runs as $0 "<dyno name>" $1 "<command>": sources the buildpacks' .profile.d scripts, then becomes the command. */
 const LAUNCH = 'for f in "$HOME"/.profile.d/*.sh; do [ -f "$f" ] && . "$f"; done; exec /bin/sh -c "$1"';
@@ -36,9 +46,11 @@ interface Running {
 }
 
 /**
- * The process runtime: each dyno is a detached process group running in its own directory
- * (the unpacked slug, also its $HOME), with its output appended to a file and a state file
- * next to it, so dynos outlive the manager and the next manager adopts them.
+ * The process runtime: each dyno is a detached process group running in its own directory's
+ * `app` (the unpacked slug, also its $HOME), with its output appended to a file and a state file
+ * beside that, out of the dyno's reach, so dynos outlive the manager and the next manager adopts
+ * them. As root, every app's dynos run as a user of their own (see @paas/isolation's app users)
+ * with rlimits by size, and the data dir is closed to them but for their own directories.
  */
 export class ProcessDriver implements RuntimeDriver {
   private readonly running = new Map<string, Running>();
@@ -70,10 +82,11 @@ export class ProcessDriver implements RuntimeDriver {
     let entry: Running | undefined;
     let port: number | undefined;
     try {
-      port = await this.prepare(spec, dir);
+      const prepared = await this.prepare(spec, dir);
+      port = prepared.port;
       this.speakers.set(spec.id, { appId: spec.appId, name: spec.name });
       await this.tailer.follow(spec.id, join(dir, OUTPUT_FILE), false);
-      const child = await this.spawn(spec, dir, port);
+      const child = await this.spawn(spec, dir, port, prepared.uid);
       const started: Running = { state: { ...describe(spec), port, pid: child.pid!, procStart: '', startedAt: Date.now() }, dir, child, stopping: false, holdsPort: true };
       entry = started;
       this.running.set(spec.id, started);
@@ -104,11 +117,14 @@ export class ProcessDriver implements RuntimeDriver {
     const dir = dynoDir(this.o.dataDir, spec.appName, spec.id);
     let port: number | undefined;
     try {
-      port = await this.prepare(spec, dir);
+      const prepared = await this.prepare(spec, dir);
+      port = prepared.port;
       // Detached: its own process group, so stop() and the end of the command reach all it started.
       const argv = ['/bin/sh', '-c', LAUNCH, spec.name, spec.command];
-      const run = spec.tty ? ptyCommand(argv, spec.tty) : { file: argv[0]!, args: argv.slice(1) };
-      const child = spawn(run.file, run.args, { cwd: dir, env: envOf(spec, dir, port), detached: true, stdio: 'pipe' });
+      const pty = spec.tty ? ptyCommand(argv, spec.tty) : undefined;
+      const run = this.command(spec, prepared.uid, pty ? [pty.file, ...pty.args] : argv);
+      const home = join(dir, 'app');
+      const child = spawn(run.file, run.args, { cwd: home, env: envOf(spec, home, port), detached: true, stdio: 'pipe' });
       await once(child, 'spawn').catch((err: NodeJS.ErrnoException) => {
         throw spec.tty && err.code === 'ENOENT' ? new Error('a terminal for it needs util-linux `script` on the PATH (Debian package bsdutils)') : err;
       });
@@ -190,20 +206,39 @@ export class ProcessDriver implements RuntimeDriver {
     for (const a of this.attached.values()) a.kill();
   }
 
-  /** A fresh dyno directory with the slug unpacked in it; resolves with the dyno's $PORT. */
-  private async prepare(spec: DynoSpec, dir: string): Promise<number> {
+  /**
+   * A fresh dyno directory (the manager's, 0711) holding `app`, the dyno's own (0700), with the
+   * slug unpacked in it; resolves with the dyno's $PORT and the user it runs as.
+   */
+  private async prepare(spec: DynoSpec, dir: string): Promise<{ port: number; uid: number | undefined }> {
+    const uid = this.o.appUsers ? await appUid(this.o.dataDir, spec.appId) : undefined;
     await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    await this.slugs.unpack(spec.slug, dir);
-    return this.ports.allocate();
+    await mkdir(join(dir, 'app'), { recursive: true });
+    if (uid !== undefined) {
+      await closeDataDir(this.o.dataDir);
+      for (const d of [dynosRoot(this.o.dataDir), dirname(dir), dir]) await chmod(d, 0o711);
+      await chmod(join(dir, 'app'), 0o700);
+      await chown(join(dir, 'app'), uid, uid);
+    }
+    await this.slugs.unpack(spec.slug, join(dir, 'app'), uid);
+    return { port: await this.ports.allocate(), uid };
   }
 
-  private async spawn(spec: DynoSpec, dir: string, port: number): Promise<ChildProcess> {
-    const out = await open(join(dir, OUTPUT_FILE), 'a');
+  /** The dyno's command as its app's user within its size's limits. */
+  private command(spec: DynoSpec, uid: number | undefined, argv: readonly string[]): { file: string; args: string[] } {
+    const { memoryMb } = limitsOf(spec.size ?? 'standard-1x', this.o.memoryMb);
+    const limits: ProcessLimits = { memoryMb: memoryMb * R15_FACTOR, processes: APP_PROCESSES, files: OPEN_FILES };
+    const [file, ...args] = tenantCommand(uid, limits, argv);
+    return { file: file!, args };
+  }
+
+  private async spawn(spec: DynoSpec, dir: string, port: number, uid: number | undefined): Promise<ChildProcess> {
+    const out = await open(join(dir, OUTPUT_FILE), 'a', 0o600);
     try {
-      const env = envOf(spec, dir, port);
+      const home = join(dir, 'app');
+      const run = this.command(spec, uid, ['/bin/sh', '-c', LAUNCH, spec.name, spec.command]);
       // Detached: its own process group, so stop() reaches every process it starts, and it survives us.
-      const child = spawn('/bin/sh', ['-c', LAUNCH, spec.name, spec.command], { cwd: dir, env, detached: true, stdio: ['ignore', out.fd, out.fd] });
+      const child = spawn(run.file, run.args, { cwd: home, env: envOf(spec, home, port), detached: true, stdio: ['ignore', out.fd, out.fd] });
       await once(child, 'spawn');
       child.unref();
       return child;

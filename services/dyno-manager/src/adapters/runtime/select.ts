@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
+import { canSwitchUsers } from '@paas/isolation';
 import { blobStoreFor } from '@paas/storage';
 import type { DynoManagerSettings } from '../../config.js';
 import { DockerDriver } from './docker-driver.js';
@@ -19,7 +20,10 @@ export async function runtimeDriver(settings: DynoManagerSettings): Promise<Runt
     log.log(`PAAS_RUNTIME=auto: ${runtime === 'docker' ? 'a Docker engine answers, dynos run as containers' : 'no Docker engine answers, dynos run as processes'}`);
   }
   if (runtime === 'process') {
-    return new ProcessDriver({ dataDir: settings.dataDir, portMin: settings.portMin, portMax: settings.portMax }, blobs);
+    const appUsers = canSwitchUsers();
+    log.warn(`the process runtime gives dynos no network isolation (they share this host's network): for development and single-tenant use; ${
+      appUsers ? 'each app\'s dynos run as a user of their own' : 'dynos run as the platform\'s own user (run it as root for a user per app)'}`);
+    return new ProcessDriver({ dataDir: settings.dataDir, portMin: settings.portMin, portMax: settings.portMax, appUsers, memoryMb: settings.memoryMb }, blobs);
   }
   if (!await engineAnswers(docker, 5000)) {
     throw new Error('PAAS_RUNTIME=docker but no Docker engine answers (DOCKER_HOST or /var/run/docker.sock): start dockerd, or set PAAS_RUNTIME=process');

@@ -11,7 +11,8 @@ export class SlugUnpacker {
 
   constructor(private readonly blobs: FileBlobStore) {}
 
-  async unpack(ref: BlobRef, dir: string): Promise<void> {
+  /** Unpacks into `dir`, every entry owned by `uid` (and its gid) when given. */
+  async unpack(ref: BlobRef, dir: string, uid?: number): Promise<void> {
     const key = `${ref.key}@${ref.checksum}`;
     try {
       if (!this.verified.has(key)) {
@@ -19,7 +20,7 @@ export class SlugUnpacker {
         this.verified.add(key);
       }
       // node-tar strips absolute paths and refuses entries that climb out of cwd.
-      await tar.x({ file: this.blobs.localPath(ref), cwd: dir, preserveOwner: false, strict: true });
+      await tar.x({ file: this.blobs.localPath(ref), cwd: dir, preserveOwner: false, strict: true, ...(uid !== undefined ? { uid, gid: uid } : {}) });
     } catch (err) {
       throw new Error(`unpacking slug ${ref.key} into ${dir}: ${(err as Error).message}; push again to build a fresh slug`);
     }
