@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BuildFailed, BuildStarted, SlugBuilt, SourcePushed, type BlobRef, type EventOf, type Slug } from '@paas/contracts';
 import { BuildOutput, EventPublisher, makeEnvelope, type PublishOptions } from '@paas/messaging';
 import type { FileBlobStore } from '@paas/storage';
 import { inSpan, trace } from '@paas/telemetry';
 import Docker from 'dockerode';
-import { ensureTenantNetwork, type TenantNetwork } from '@paas/isolation';
+import { appUid, canSwitchUsers, closeDataDir, ensureTenantNetwork, type TenantNetwork } from '@paas/isolation';
 import { readAppFiles } from './adapters/app-files.js';
 import { BuildAppLog } from './adapters/app-log.js';
 import type { BuildCache } from './adapters/build-cache.js';
@@ -17,7 +17,7 @@ import { BuildLog } from './adapters/build-log.js';
 import { BuildRecords, type BuildOutcomeEvent } from './adapters/build-records.js';
 import { removeAppLeftovers } from './adapters/app-leftovers.js';
 import { HostSandbox } from './adapters/host-sandbox.js';
-import { StackSandbox } from './adapters/stack-sandbox.js';
+import { handOver, StackSandbox } from './adapters/stack-sandbox.js';
 import { applySlugIgnore } from './adapters/slug-ignore.js';
 import { packSlug, unpackSource } from './adapters/source-archive.js';
 import { compile } from './buildpacks/compile.js';
@@ -33,6 +33,9 @@ import { describeProcessTypes, resolveProcessTypes, type ResolvedProcessTypes } 
 import { BLOBS, BUILD_CACHE, BUILD_INDEX, BUILD_OUTPUT, BUILD_RECORDS, SETTINGS } from './tokens.js';
 
 type Pushed = EventOf<typeof SourcePushed>;
+
+/** Open files per build process, as a dyno's (Heroku's number). */
+const OPEN_FILES = 10_000;
 
 /**
  * source tarball -> unpack -> detect -> compile -> slug -> SlugBuilt | BuildFailed.
@@ -150,13 +153,27 @@ export class BuildPipeline {
   /** The host, or with the docker runtime a container of the stack image with the build's dirs and the app's cache mounted. */
   private async sandboxFor(pushed: Pushed, dir: string, scratch: string, out: BuildLog): Promise<Sandbox> {
     const { buildIn, stackImage, buildCaFile, buildLimits } = this.settings;
-    if (buildIn === 'host') return new HostSandbox();
+    if (buildIn === 'host') return this.hostSandbox(pushed.appId, [dir, scratch]);
     const docker = new Docker();
-    if (buildIn === 'auto' && !(await docker.ping().then(() => true, () => false))) return new HostSandbox();
+    if (buildIn === 'auto' && !(await docker.ping().then(() => true, () => false))) return this.hostSandbox(pushed.appId, [dir, scratch]);
     out.detail(`Building in a container of the stack image ${stackImage}`);
     const mounts = [{ host: dir, at: '/app' }, { host: scratch, at: '/tmp/build' }, { host: await this.cache.appDir(pushed.appId), at: '/cache' }];
     const labels = { 'paas.scope': this.settings.messaging.namespace, 'paas.app': pushed.data.appName, 'paas.build': pushed.data.buildId };
     return StackSandbox.open(docker, stackImage, mounts, labels, { network: await this.buildNetwork(docker), limits: buildLimits, caFile: buildCaFile });
+  }
+
+  /**
+   * The host, with the build's directories and the app's cache handed to the app's own user when
+   * the builder may switch users (as root): the build then runs as that user, as its dynos do.
+   */
+  private async hostSandbox(appId: string, dirs: readonly string[]): Promise<Sandbox> {
+    if (!canSwitchUsers()) return new HostSandbox();
+    const { dataDir, buildLimits } = this.settings;
+    const uid = await appUid(dataDir, appId);
+    await closeDataDir(dataDir);
+    await handOver([...dirs, await this.cache.appDir(appId)], uid);
+    await chmod(dirname(dirs[0]), 0o711);
+    return new HostSandbox({ uid, limits: { memoryMb: buildLimits.memoryMb, processes: buildLimits.pids, files: OPEN_FILES } });
   }
 
   /** Where Docker builds run their steps; none when no engine answers (compiling then says so). */

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -95,9 +95,10 @@ export class BuilderHarness {
     await cleanup({ namespace: this.n.namespace, dataDir: this.settings.dataDir });
   }
 
-  /** A temp directory removed at cleanup. */
+  /** A temp directory removed at cleanup, readable by everyone (builds may run as an app's own user). */
   async tempDir(prefix: string): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), prefix));
+    await chmod(dir, 0o755);
     this.scratch.push(dir);
     return dir;
   }

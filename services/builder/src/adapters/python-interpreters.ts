@@ -14,14 +14,21 @@ export const PROBE = [
   'print("%d.%d.%d %s" % (sys.version_info[:3] + (p,)))',
 ].join('\n');
 
-let found: Promise<StackPython[]> | undefined;
+/** By who probes: the builder itself, or an app's user (any one: others' rights are all alike). */
+const foundBy = new Map<string, Promise<StackPython[]>>();
 
 /**
  * The Python 3 interpreters on this builder that can make a virtualenv with pip: python3.N on the
- * PATH and under pyenv's versions. Looked up once per process.
+ * PATH and under pyenv's versions, run through `prefix` (as the user builds run as: an interpreter
+ * in a directory only the builder may enter is no use to them). Looked up once per prefix.
  */
-export function pythonInterpreters(env: NodeJS.ProcessEnv = process.env): Promise<StackPython[]> {
-  found ??= discover(env);
+export function pythonInterpreters(prefix: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<StackPython[]> {
+  const key = prefix.length > 0 ? 'app user' : 'builder';
+  let found = foundBy.get(key);
+  if (!found) {
+    found = discover(prefix, env);
+    foundBy.set(key, found);
+  }
   return found;
 }
 
@@ -32,7 +39,7 @@ export function parseProbe(stdout: string): { version: string; pipRunsElsewhere:
   return { version, pipRunsElsewhere: pip !== '-' && (a > 22 || (a === 22 && (b ?? 0) >= 3)) };
 }
 
-async function discover(env: NodeJS.ProcessEnv): Promise<StackPython[]> {
+async function discover(prefix: readonly string[], env: NodeJS.ProcessEnv): Promise<StackPython[]> {
   const pyenvRoot = env.PYENV_ROOT || join(homedir(), '.pyenv');
   const pyenvBins = (await readdir(join(pyenvRoot, 'versions')).catch(() => [] as string[])).map((v) => join(pyenvRoot, 'versions', v, 'bin'));
   // pyenv's shims pick a version by context; the real binaries are listed under versions/ instead.
@@ -43,7 +50,8 @@ async function discover(env: NodeJS.ProcessEnv): Promise<StackPython[]> {
   }
   const probed = await Promise.all(candidates.map(async (path) => {
     try {
-      const { stdout } = await run(path, ['-c', PROBE], { timeout: 10_000 });
+      const [file, ...args] = [...prefix, path, '-c', PROBE];
+      const { stdout } = await run(file, args, { timeout: 10_000 });
       return { path, ...parseProbe(stdout) };
     } catch {
       return undefined; // no venv/ensurepip (e.g. Debian without python3-venv), or not runnable

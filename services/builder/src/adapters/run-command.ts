@@ -10,6 +10,8 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Each line the command prints, stdout and stderr alike, as it comes. */
   onLine: (line: string) => void;
+  /** Runs the command through these first (setpriv and prlimit: as the app's user); messages name the command alone. */
+  prefix?: readonly string[];
 }
 
 /**
@@ -20,7 +22,8 @@ export function runCommand(argv: readonly string[], o: RunOptions): Promise<void
   const shown = argv.join(' ');
   if (o.signal.aborted) return Promise.reject(stopped(shown, o.signal));
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const full = [...(o.prefix ?? []), ...argv];
+    const child = spawn(full[0], full.slice(1), { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const kill = () => {
       // The negative pid reaches the whole group: npm and pip start children of their own.
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
@@ -38,6 +41,7 @@ export function runCommand(argv: readonly string[], o: RunOptions): Promise<void
       void lines.then(() => {
         if (o.signal.aborted) reject(stopped(shown, o.signal));
         else if (code === 0) resolve();
+        else if (code === 127 && o.prefix?.length) reject(new BuildError(`"${shown}" could not run: ${argv[0]} is not installed on this builder (or not open to the app's user)`));
         else reject(new BuildError(`"${shown}" ${code === null ? `was killed by ${signal}` : `exited with status ${code}`}`));
       });
     });

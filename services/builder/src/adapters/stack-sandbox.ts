@@ -60,7 +60,7 @@ export class StackSandbox implements Sandbox {
     await docker.getImage(image).inspect().catch(() => {
       throw new BuildError(`The stack image ${image} is not on this machine, so the build cannot run in it`, ['Build it with "npm run stack:build" (or set PAAS_STACK_IMAGE) and push again.']);
     });
-    await handOver(buildMounts.filter((m) => !m.readOnly).map((m) => m.host));
+    await handOver(buildMounts.filter((m) => !m.readOnly).map((m) => m.host), BUILD_UID);
     const { limits } = place;
     const container = await docker.createContainer({
       Image: image, Cmd: ['sleep', 'infinity'], User: `${BUILD_UID}:${BUILD_UID}`, WorkingDir: mounts[0].at, Labels: labels,
@@ -167,14 +167,16 @@ export class StackSandbox implements Sandbox {
 }
 
 /**
- * Gives the build's directories to the build user: what the builder unpacked (and a cache from
- * before builds ran unprivileged) becomes the build's to write; a tree that is the build's already
- * is left as it is.
+ * Gives the build's directories to the user builds run as: what the builder unpacked (and a cache
+ * from before builds ran unprivileged) becomes the build's to write, and no one else's to read; a
+ * tree that is that user's already is left as it is. Links are changed, never followed.
  */
-async function handOver(dirs: readonly string[]): Promise<void> {
+export async function handOver(dirs: readonly string[], uid: number): Promise<void> {
   for (const dir of dirs) {
-    if ((await stat(dir)).uid === BUILD_UID) continue;
-    await run('chown', ['-R', '--no-dereference', `${BUILD_UID}:${BUILD_UID}`, dir]);
+    const s = await stat(dir);
+    if (s.uid === uid && (s.mode & 0o077) === 0) continue;
+    await run('chown', ['-R', '--no-dereference', `${uid}:${uid}`, dir]);
+    await run('chmod', ['go-rwx', dir]);
   }
 }
 
