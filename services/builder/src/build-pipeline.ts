@@ -140,7 +140,7 @@ export class BuildPipeline {
       return await compile(plan, {
         ...(imageBuild ? { imageBuild } : {}),
         appId: pushed.appId, appName, buildId, dir, scratch, files, config, signal, out, sandbox,
-        cache: await this.cache.forBuild(pushed.appId, sandbox, signal), tree: new BuildFiles(sandbox, signal),
+        cache: await this.cache.forBuild(pushed.appId, sandbox, signal, (line) => out.detail(line)), tree: new BuildFiles(sandbox, signal),
         // HOME is the build's scratch dir, so tools write their dotfiles there and nowhere else.
         run: (argv, env, onLine = (line) => out.detail(line)) =>
           sandbox.run(argv, { cwd: dir, env: { ...env, HOME: sandbox.at(scratch), TMPDIR: sandbox.at(scratch) }, signal, onLine }),

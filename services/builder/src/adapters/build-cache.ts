@@ -25,9 +25,9 @@ export class BuildCache {
     return dir;
   }
 
-  /** One build's view of its app's cache, worked on by commands in the build's sandbox. */
-  async forBuild(appId: string, sandbox: Sandbox, signal: AbortSignal): Promise<AppCache> {
-    return new AppCache(await this.appDir(appId), sandbox, signal);
+  /** One build's view of its app's cache, worked on by commands in the build's sandbox; `warn` tells the pusher what went wrong with it. */
+  async forBuild(appId: string, sandbox: Sandbox, signal: AbortSignal, warn: (line: string) => void): Promise<AppCache> {
+    return new AppCache(await this.appDir(appId), sandbox, signal, warn);
   }
 
   /** Empties the app's cache; true when there was one. */
@@ -66,7 +66,7 @@ const SAVE = [
  * leads nowhere but into what the build could touch anyway.
  */
 export class AppCache {
-  constructor(private readonly dir: string, private readonly sandbox: Sandbox, private readonly signal: AbortSignal) {}
+  constructor(private readonly dir: string, private readonly sandbox: Sandbox, private readonly signal: AbortSignal, private readonly warn: (line: string) => void) {}
 
   /** A directory a tool keeps its downloads in (created if missing), as the build's commands see it. */
   async toolDir(tool: string): Promise<string> {
@@ -81,10 +81,15 @@ export class AppCache {
     return lines.includes('restored');
   }
 
-  /** Saves a copy of `source` (a host path) as tree `name` with its key, replacing the previous one whole. */
+  /**
+   * Saves a copy of `source` (a host path) as tree `name` with its key, replacing the previous one
+   * whole. A cache that cannot take it (build code broke it) costs the next build time, not this
+   * build: the pusher is told, and the build goes on.
+   */
   async save(name: string, key: string, source: string): Promise<void> {
     await this.shell(SAVE, [this.sandbox.at(source), this.sandbox.at(join(this.dir, 'trees')), name, key, randomUUID()]).catch((err: Error) => {
-      throw new Error(`saving ${name} in the build cache: ${err.message}`);
+      if (this.signal.aborted) throw err;
+      this.warn(`Warning: ${name} could not be saved in the build cache (${err.message}); the next build installs it again. Purge the cache with: paas builds:cache:purge`);
     });
   }
 
