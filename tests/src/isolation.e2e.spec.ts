@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { createServer as createHttpServer, request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,8 +11,11 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { waitFor } from '@paas/testing';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { nodeApp, Scratch } from './git.js';
 import { Platform } from './platform.js';
+import { makeWheel, PythonIndex } from './python-index.js';
 
 const run = promisify(execFile);
 // tests/dist/src -> tests/fixtures/prober
@@ -57,6 +60,7 @@ async function proberFiles(targets: object): Promise<Record<string, string>> {
  */
 describe('tenants cannot reach the platform (docker runtime)', () => {
   let p: Platform;
+  let index: PythonIndex;
   const scratch = new Scratch();
   const docker = new Docker();
   const decoys: Server[] = [];
@@ -80,16 +84,21 @@ describe('tenants cannot reach the platform (docker runtime)', () => {
     req.on('error', reject);
     req.end(body);
   });
-  const upDynos = (app: string, want: Record<string, number>) => waitFor(`${JSON.stringify(want)} dynos of ${app} up`, async () => {
-    const dynos = (await p.api('GET', `/apps/${app}/dynos`)).body as { type: string; state: string; name: string }[];
-    return Object.entries(want).every(([type, n]) => dynos.filter((d) => d.type === type && d.state === 'up').length === n) ? dynos : undefined;
+  /** Waits until the app runs exactly `want` dynos, every one up on its latest release. */
+  const upDynos = (app: string, want: Record<string, number>) => waitFor(`${JSON.stringify(want)} dynos of ${app} up on its latest release`, async () => {
+    const latest = Math.max(...((await p.api('GET', `/apps/${app}/releases`)).body as { version: number }[]).map((r) => r.version));
+    const dynos = (await p.api('GET', `/apps/${app}/dynos`)).body as { type: string; state: string; name: string; release: { version: number } }[];
+    const settled = dynos.length === Object.values(want).reduce((a, b) => a + b, 0) && dynos.every((d) => d.state === 'up' && d.release.version === latest);
+    return settled && Object.entries(want).every(([type, n]) => dynos.filter((d) => d.type === type).length === n) ? dynos : undefined;
   }, { timeoutMs: 90_000 });
 
   /** Every reachable thing in a report that a tenant may reach: the router and (dynos only) its add-on servers. */
   const unexpected = (r: Report, allowedPorts: number[]) => r.open.filter((o) => !(o.host === r.gateway && allowedPorts.includes(o.port)));
 
   before(async () => {
-    p = await Platform.start({ PAAS_RUNTIME: 'docker', PAAS_ROUTE_DRAIN_MS: '200' });
+    // A package index on this host's loopback, which builds may reach through the egress proxy because the operator says so.
+    index = await PythonIndex.start([await makeWheel(scratch.keep(await mkdtemp(join(tmpdir(), 'paas-wheels-'))), 'paas-greeting', '1.0', 'paas_greeting', 'hi')]);
+    p = await Platform.start({ PAAS_RUNTIME: 'docker', PAAS_ROUTE_DRAIN_MS: '200', PAAS_BUILD_ALLOWED_HOSTS: new URL(index.url).host, PIP_CONFIG_FILE: '/dev/null' });
     // A victim app: its dyno must not be reachable straight from another app's.
     assert.equal((await p.api('POST', '/apps', { name: 'victim' })).status, 201);
     const victim = await p.push(await scratch.repo(nodeApp), 'victim');
@@ -126,6 +135,7 @@ describe('tenants cannot reach the platform (docker runtime)', () => {
   after(async () => {
     await Promise.all(decoys.map((d) => new Promise((r) => d.close(r))));
     await p?.stop();
+    await index?.close();
     await scratch.remove();
   });
 
@@ -133,7 +143,7 @@ describe('tenants cannot reach the platform (docker runtime)', () => {
     assert.match(pushOutput, /added \d+ packages/, 'npm ci installed pg from the registry');
     assert.ok(buildReport.checked > 100, `it tried ${buildReport.checked} addresses and ports`);
     assert.notEqual(buildReport.uid, 0, 'the build runs unprivileged');
-    assert.deepEqual(unexpected(buildReport, []), [], 'nothing answered the build');
+    assert.deepEqual(unexpected(buildReport, [3128]), [], 'nothing but the egress proxy answered the build');
     assert.deepEqual(buildReport.postgres.filter((l) => l.login === 'in'), [], 'no PostgreSQL login without a password');
     assert.deepEqual(buildReport.files.filter((f) => f.result === 'readable'), [], 'no platform file is readable');
   });
@@ -179,5 +189,45 @@ describe('tenants cannot reach the platform (docker runtime)', () => {
       redis.disconnect();
     }
     assert.match((await p.viaRouter('prober', '/')).body, /^"prober up on web\.[12]"$/);
+  });
+
+  test('a build reaches a package index on this host\'s loopback through the egress proxy when the operator allowed it, and another loopback port not at all', async () => {
+    const python = { 'requirements.txt': 'paas-greeting==1.0\n', Procfile: 'web: python3 -m http.server $PORT\n' };
+    assert.equal((await p.api('POST', '/apps', { name: 'py-allowed' })).status, 201);
+    assert.equal((await p.api('PATCH', '/apps/py-allowed/config-vars', { PIP_INDEX_URL: index.url })).status, 200);
+    const allowed = await p.push(await scratch.repo(python), 'py-allowed');
+    assert.equal(allowed.code, 0, allowed.output);
+    assert.match(allowed.output, /Successfully installed paas-greeting-1\.0/);
+    assert.ok(index.requests.some((u) => u.startsWith('/simple/paas-greeting')), 'the index was asked, through the proxy');
+
+    // The same index at a port the operator did not list: a stand-in that records whoever reaches it.
+    const hits: string[] = [];
+    const standIn = createHttpServer((req, res) => { hits.push(req.url ?? ''); res.end(); });
+    await new Promise<void>((r) => standIn.listen(0, '127.0.0.1', r));
+    try {
+      assert.equal((await p.api('POST', '/apps', { name: 'py-refused' })).status, 201);
+      const port = (standIn.address() as { port: number }).port;
+      assert.equal((await p.api('PATCH', '/apps/py-refused/config-vars', { PIP_INDEX_URL: `http://127.0.0.1:${port}/simple/` })).status, 200);
+      const refused = await p.push(await scratch.repo(python), 'py-refused');
+      assert.notEqual(refused.code, 0, refused.output);
+      assert.doesNotMatch(refused.output, /Successfully installed/);
+      assert.deepEqual(hits, [], 'the proxy refused a loopback port the operator did not allow');
+    } finally {
+      await new Promise((r) => standIn.close(r));
+    }
+  });
+
+  test('a dyno that binds every port of the range takes nothing from others: a new dyno of another app starts and answers', async () => {
+    const hog = await post('prober', '/hog', '');
+    assert.equal(hog.status, 200, hog.body);
+    assert.ok(Number(hog.body) >= 9990, `the prober bound ${hog.body} ports of the range`);
+    assert.equal((await p.api('PATCH', '/apps/victim/formation', { updates: [{ type: 'web', quantity: 2 }] })).status, 200);
+    await upDynos('victim', { web: 2 });
+    const seen = await waitFor('both victim dynos answering through the router', async () => {
+      const bodies = new Set<string>();
+      for (let i = 0; i < 12; i++) bodies.add((await p.viaRouter('victim')).body);
+      return bodies.size === 2 ? [...bodies].sort() : undefined;
+    }, { timeoutMs: 30_000 });
+    assert.deepEqual(seen, ['node says hello from web.1', 'node says hello from web.2']);
   });
 });

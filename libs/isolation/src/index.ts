@@ -6,3 +6,8 @@ export { redisAuthAccepted, redisFirstCommand, type GateVerdict } from './redis-
 export { appUid, canSwitchUsers, DEFAULT_APP_USERS, type AppUsers } from './app-users.js';
 export { closeDataDir } from './tenant-dirs.js';
 export { tenantCommand, type ProcessLimits } from './tenant-command.js';
+export {
+  BUILD_EGRESS, checkAddresses, checkTenantEgress, curlResolveEntry, DRAINS, parseAllowList, REPOSITORIES, SOURCES, urlTarget,
+  type AddressTarget, type AllowEntry, type FetchSubject, type GuardVerdict, type OwnListeners,
+} from './address-guard.js';
+export { localAddresses, platformListenersFromEnv, platformPortsFromEnv } from './platform-listeners.js';

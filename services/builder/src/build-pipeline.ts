@@ -1,28 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { BuildFailed, BuildStarted, SlugBuilt, SourcePushed, type BlobRef, type EventOf, type Slug } from '@paas/contracts';
 import { BuildOutput, EventPublisher, makeEnvelope, type PublishOptions } from '@paas/messaging';
 import type { FileBlobStore } from '@paas/storage';
 import { inSpan, trace } from '@paas/telemetry';
-import Docker from 'dockerode';
-import { appUid, canSwitchUsers, closeDataDir, ensureTenantNetwork, type TenantNetwork } from '@paas/isolation';
 import { readAppFiles } from './adapters/app-files.js';
 import { BuildAppLog } from './adapters/app-log.js';
 import type { BuildCache } from './adapters/build-cache.js';
 import { BuildFiles } from './adapters/build-files.js';
+import { BuildPlaces } from './adapters/build-places.js';
 import type { BuildIndex } from './adapters/build-index.js';
 import { BuildLog } from './adapters/build-log.js';
 import { BuildRecords, type BuildOutcomeEvent } from './adapters/build-records.js';
 import { removeAppLeftovers } from './adapters/app-leftovers.js';
 import { HostSandbox } from './adapters/host-sandbox.js';
-import { handOver, StackSandbox } from './adapters/stack-sandbox.js';
 import { applySlugIgnore } from './adapters/slug-ignore.js';
 import { packSlug, unpackSource } from './adapters/source-archive.js';
 import { compile } from './buildpacks/compile.js';
-import type { CompileResult, Sandbox } from './buildpacks/context.js';
-import type { BuilderSettings, BuildLimits } from './config.js';
+import type { CompileResult } from './buildpacks/context.js';
+import type { BuilderSettings } from './config.js';
 import { BuildError, isBuildError } from './domain/build-error.js';
 import { describeAppJson, parseAppJson } from './domain/app-json.js';
 import { detect, type AppFiles, type Detection } from './domain/detect.js';
@@ -34,9 +32,6 @@ import { BLOBS, BUILD_CACHE, BUILD_INDEX, BUILD_OUTPUT, BUILD_RECORDS, SETTINGS 
 
 type Pushed = EventOf<typeof SourcePushed>;
 
-/** Open files per build process, as a dyno's (Heroku's number). */
-const OPEN_FILES = 10_000;
-
 /**
  * source tarball -> unpack -> detect -> compile -> slug -> SlugBuilt | BuildFailed.
  * One build reads top to bottom in build(); the app's faults become a BuildFailed with the reason
@@ -44,11 +39,10 @@ const OPEN_FILES = 10_000;
  * SourcePushed is redelivered.
  */
 @Injectable()
-export class BuildPipeline {
+export class BuildPipeline implements OnModuleDestroy {
   private readonly log = new Logger('build');
   private readonly tracer = trace.getTracer('builder');
-  /** The builds' tenant network, made sure of at the first build in a container. */
-  private network: Promise<TenantNetwork> | undefined;
+  private readonly places: BuildPlaces;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: BuilderSettings,
@@ -59,7 +53,9 @@ export class BuildPipeline {
     @Inject(BUILD_CACHE) private readonly cache: BuildCache,
     private readonly publisher: EventPublisher,
     private readonly appLog: BuildAppLog,
-  ) {}
+  ) {
+    this.places = new BuildPlaces(settings, cache);
+  }
 
   /** Builds a pushed source once; a redelivered push re-announces the recorded outcome instead. */
   async onSourcePushed(pushed: Pushed): Promise<void> {
@@ -134,8 +130,9 @@ export class BuildPipeline {
     const { appName, buildId, config } = pushed.data;
     const dir = join(workDir, 'app');
     const scratch = join(workDir, 'scratch');
-    const sandbox = plan.buildpack === 'docker' ? new HostSandbox() : await this.sandboxFor(pushed, dir, scratch, out);
-    const imageBuild = plan.buildpack === 'docker' ? await this.imageBuildPlace() : undefined;
+    const site = { appId: pushed.appId, appName, buildId, dir, scratch };
+    const sandbox = plan.buildpack === 'docker' ? new HostSandbox() : await this.places.sandboxFor(site, out);
+    const imageBuild = plan.buildpack === 'docker' ? await this.places.imageBuildPlace() : undefined;
     try {
       return await compile(plan, {
         ...(imageBuild ? { imageBuild } : {}),
@@ -150,49 +147,9 @@ export class BuildPipeline {
     }
   }
 
-  /** The host, or with the docker runtime a container of the stack image with the build's dirs and the app's cache mounted. */
-  private async sandboxFor(pushed: Pushed, dir: string, scratch: string, out: BuildLog): Promise<Sandbox> {
-    const { buildIn, stackImage, buildCaFile, buildLimits } = this.settings;
-    if (buildIn === 'host') return this.hostSandbox(pushed.appId, [dir, scratch]);
-    const docker = new Docker();
-    if (buildIn === 'auto' && !(await docker.ping().then(() => true, () => false))) return this.hostSandbox(pushed.appId, [dir, scratch]);
-    out.detail(`Building in a container of the stack image ${stackImage}`);
-    const mounts = [{ host: dir, at: '/app' }, { host: scratch, at: '/tmp/build' }, { host: await this.cache.appDir(pushed.appId), at: '/cache' }];
-    const labels = { 'paas.scope': this.settings.messaging.namespace, 'paas.app': pushed.data.appName, 'paas.build': pushed.data.buildId };
-    return StackSandbox.open(docker, stackImage, mounts, labels, { network: await this.buildNetwork(docker), limits: buildLimits, caFile: buildCaFile });
-  }
-
-  /**
-   * The host, with the build's directories and the app's cache handed to the app's own user when
-   * the builder may switch users (as root): the build then runs as that user, as its dynos do.
-   */
-  private async hostSandbox(appId: string, dirs: readonly string[]): Promise<Sandbox> {
-    if (!canSwitchUsers()) return new HostSandbox();
-    const { dataDir, buildLimits } = this.settings;
-    const uid = await appUid(dataDir, appId);
-    await closeDataDir(dataDir);
-    await handOver([...dirs, await this.cache.appDir(appId)], uid);
-    await chmod(dirname(dirs[0]), 0o711);
-    return new HostSandbox({ uid, limits: { memoryMb: buildLimits.memoryMb, processes: buildLimits.pids, files: OPEN_FILES } });
-  }
-
-  /** Where Docker builds run their steps; none when no engine answers (compiling then says so). */
-  private async imageBuildPlace(): Promise<{ network: string; limits: BuildLimits } | undefined> {
-    const docker = new Docker();
-    if (!(await docker.ping().then(() => true, () => false))) return undefined;
-    return { network: (await this.buildNetwork(docker)).name, limits: this.settings.buildLimits };
-  }
-
-  /**
-   * The builds' tenant network and its firewall, made once per builder (again after a failure):
-   * builds reach the outside world (package registries) and nothing of this host.
-   */
-  private buildNetwork(docker: Docker): Promise<TenantNetwork> {
-    this.network ??= ensureTenantNetwork(docker, this.settings.messaging.namespace, 'builds', []).catch((err: Error) => {
-      this.network = undefined;
-      throw new BuildError(`The builds' network could not be set up, so no build can run in a container: ${err.message}`);
-    });
-    return this.network;
+  /** Stops the builds' egress proxy. */
+  async onModuleDestroy(): Promise<void> {
+    await this.places.close();
   }
 
   /** Empties an app's build cache (Build API / paas builds:cache:purge). */

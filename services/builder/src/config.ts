@@ -2,6 +2,7 @@ import { messagingSettingsFromEnv, type MessagingSettings } from '@paas/messagin
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { parseAllowList, type AllowEntry } from '@paas/isolation';
 
 /** Everything the builder service reads from its environment, validated at boot. */
 export interface BuilderSettings {
@@ -28,6 +29,10 @@ export interface BuilderSettings {
   buildCaFile: string | null;
   /** What one build container may use (PAAS_BUILD_MEMORY_MB, PAAS_BUILD_PIDS, PAAS_BUILD_CPUS); Dockerfile builds take the memory and CPUs. */
   buildLimits: BuildLimits;
+  /** Internal places builds may reach through the egress proxy (PAAS_BUILD_ALLOWED_HOSTS): host:port or CIDR entries. */
+  buildAllowedHosts: AllowEntry[];
+  /** The egress proxy's port on the builds' network gateway (PAAS_BUILD_PROXY_PORT). */
+  buildProxyPort: number;
 }
 
 /** The limits of one build container. */
@@ -51,6 +56,8 @@ export function builderSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Bu
     stackImage: env.PAAS_STACK_IMAGE || 'paas/stack:bookworm',
     buildCaFile: caFile(env.PAAS_BUILD_CA_FILE),
     buildLimits: buildLimits(env),
+    buildAllowedHosts: parseAllowList(env.PAAS_BUILD_ALLOWED_HOSTS, 'PAAS_BUILD_ALLOWED_HOSTS'),
+    buildProxyPort: port(env, 'PAAS_BUILD_PROXY_PORT', 3128),
   };
 }
 
@@ -67,6 +74,12 @@ function buildLimits(env: NodeJS.ProcessEnv): BuildLimits {
     throw new Error(`PAAS_BUILD_CPUS="${raw}" is not a number of CPUs between 0.1 and ${cores} (this machine's cores; the default)`);
   }
   return { memoryMb, pids, cpus };
+}
+
+function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const n = positiveWhole(env, key, fallback);
+  if (n > 65535) throw new Error(`${key}="${n}" is not a port number (default ${fallback})`);
+  return n;
 }
 
 function positiveWhole(env: NodeJS.ProcessEnv, key: string, fallback: number, unit = ''): number {

@@ -68,7 +68,7 @@ export class BuilderHarness {
   static async start(over: Partial<BuilderSettings> = {}): Promise<BuilderHarness> {
     const namespace = freshNamespace('bld');
     const settings: BuilderSettings = { messaging: testMessagingSettings(namespace), dataDir: await freshDataDir('paas-builder-'), buildTimeoutMs: 60_000, maxSlugMb: 500, buildIn: 'host', stackImage: 'paas/stack:bookworm', buildCaFile: null,
-      buildLimits: { memoryMb: 2560, pids: 4096, cpus: 1 }, ...over };
+      buildLimits: { memoryMb: 2560, pids: 4096, cpus: 1 }, buildAllowedHosts: [], buildProxyPort: 3128, ...over };
     const nc = await connectNats(settings.messaging.natsUrl, 'builder-test');
     const n = names(namespace);
     const h = new BuilderHarness(settings, nc, blobStoreFor(settings.dataDir), new EventPublisher(nc, n, 'api'), new BuildOutput(nc, n));

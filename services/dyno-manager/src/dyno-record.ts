@@ -10,6 +10,8 @@ export interface DynoRecord extends DynoIdentity {
   /** Where the dyno listens: its address (a container's on the tenant network, else the host's loopback) and $PORT, once started. */
   host: string | null;
   port: number | null;
+  /** Whose socket on $PORT is the dyno's (see DynoHandle.owner). */
+  owner?: number;
   startedAt: number;
   createdAt: string;
   updatedAt: string;
@@ -43,7 +45,7 @@ export function newRecord(h: Omit<DynoHandle, 'host' | 'pid' | 'port'> & { host:
   const now = new Date(h.startedAt).toISOString();
   return {
     id: h.id, appId: h.appId, appName: h.appName, name: h.name, type: h.type, releaseVersion: h.releaseVersion, command: h.command,
-    size, state, host: h.host, port: h.port, startedAt: h.startedAt, createdAt: now, updatedAt: now, crashes: 0, restartAt: null,
+    size, state, host: h.host, port: h.port, ...(h.owner !== undefined ? { owner: h.owner } : {}), startedAt: h.startedAt, createdAt: now, updatedAt: now, crashes: 0, restartAt: null,
     stopping: false, killing: false, launching: false, pendingExit: null, routed: false, cause,
     oneOff: /^(run|release)\./.test(h.name), extraEnv: {}, pendingAttach: false,
   };

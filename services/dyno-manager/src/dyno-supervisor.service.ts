@@ -90,7 +90,7 @@ export class DynoSupervisor {
   async adopt(): Promise<number> {
     const handles = await this.driver.list();
     for (const h of handles) {
-      const up = h.type !== 'web' || await accepts(h.host, h.port);
+      const up = h.type !== 'web' || await accepts(h.host, h.port, h.owner);
       const r = newRecord(h, up ? 'up' : 'starting', 'standard-1x', { causationId: null });
       r.routed = up && h.type === 'web';
       this.records.set(r.id, r);
@@ -201,6 +201,7 @@ export class DynoSupervisor {
     for (const e of early) if (e === null) proc.end(); else proc.write(e);
     r.host = proc.handle.host;
     r.port = proc.handle.port;
+    r.owner = proc.handle.owner;
     r.startedAt = proc.handle.startedAt;
     this.logs.heroku(r.appId, r.name, `Starting process with command \`${r.command}\``);
     this.states.record(r, null, 'starting');
@@ -260,6 +261,7 @@ export class DynoSupervisor {
       const h = await this.driver.start(this.specOf(r, app));
       r.host = h.host;
       r.port = h.port;
+      r.owner = h.owner;
       r.startedAt = h.startedAt;
     } catch (err) {
       if (r.oneOff) {
@@ -298,7 +300,7 @@ export class DynoSupervisor {
   private async watchBoot(r: DynoRecord, deadline: number): Promise<void> {
     const run = r.startedAt;
     const wanted = () => !this.closed && !r.stopping && !r.killing && r.state === 'starting' && r.startedAt === run;
-    const ok = await waitForPort(r.host!, r.port!, deadline, wanted);
+    const ok = await waitForPort(r.host!, r.port!, r.owner, deadline, wanted);
     if (ok === null) return;
     if (ok) return this.markUp(r);
     const secs = Math.round(this.settings.bootTimeoutMs / 1000);

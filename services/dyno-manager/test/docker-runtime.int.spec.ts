@@ -115,4 +115,18 @@ describe('docker driver: isolation and memory', () => {
     assert.equal(e.exit.code, 137);
     assert.ok(!lines(grows.id).includes('never'));
   });
+
+  test('a memory quota the engine refuses fails the start with the engine\'s words and the setting that made it, leaving nothing', async () => {
+    const tiny = new DockerDriver({
+      docker, image, scope, portMin: 20000, portMax: 29999, openPorts: [], memoryMb: 2, memoryCheckMs: 0,
+      ensureImage: () => ensureStackImage(docker, image, (l) => console.log(l)),
+    }, blobStoreFor(dataDir));
+    const s = spec('web.9', 'exec sleep 600');
+    try {
+      await assert.rejects(tiny.start(s), /creating the container of web\.9 of isolation: .*[Mm]emory.*PAAS_DYNO_MEMORY_MB=2/);
+      assert.equal((await docker.listContainers({ all: true, filters: { label: [`paas.scope=${scope}`, `paas.dyno-id=${s.id}`] } })).length, 0, 'no container left');
+    } finally {
+      await tiny.close();
+    }
+  });
 });

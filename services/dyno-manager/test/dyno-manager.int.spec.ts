@@ -30,7 +30,7 @@ describe('dyno-manager with the process runtime, against real NATS and real proc
     const up = all.filter((d) => d.state === 'up' && d.releaseVersion === version);
     return up.length === count && all.length === count ? up.sort((a, b) => a.name.localeCompare(b.name)) : undefined;
   }, { timeoutMs: 30_000 });
-  const answer = async (d: DynoInfo, path = '/') => (await fetch(`http://127.0.0.1:${d.port}${path}`)).text();
+  const answer = async (d: DynoInfo, path = '/') => (await fetch(`http://${d.host}:${d.port}${path}`)).text();
   const states = async () => (await readStates(dataDir)).flatMap((s) => (s.state ? [s.state] : []));
 
   before(async () => {

@@ -56,7 +56,7 @@ for (const runtime of ['process', 'docker'] as const) describe(`dyno-manager wit
     const up = all.filter((d) => d.state === 'up' && d.releaseVersion === version);
     return up.length === count && all.length === count ? up.sort((a, b) => a.name.localeCompare(b.name)) : undefined;
   }, { timeoutMs: 30_000 });
-  const answer = async (d: DynoInfo, path = '/') => (await fetch(`http://127.0.0.1:${d.port}${path}`)).text();
+  const answer = async (d: DynoInfo, path = '/') => (await fetch(`http://${d.host}:${d.port}${path}`)).text();
   const heroku = (dyno: string, match: RegExp) => logLines.find((l) => l.source === 'heroku' && l.dyno === dyno && match.test(l.line));
   const scale = (q: Partial<Record<keyof typeof TYPES, number>>) =>
     release.scale(Object.entries(q).map(([type, quantity]) => ({ type, quantity: quantity!, size: 'basic' as const })));
@@ -200,7 +200,7 @@ for (const runtime of ['process', 'docker'] as const) describe(`dyno-manager wit
     const down = await waitFor('the one-off down', () => changes.find((c) => c.data.dyno.id === info.id && c.data.to === 'down'), { timeoutMs: 20_000 });
     assert.equal(down.data.exitCode, 0);
     const said = await waitFor('its output in the app log', () => logLines.find((l) => l.source === 'app' && l.dyno === info.name));
-    assert.equal(said.line, `one-off ${info.name} in ${runtime === 'docker' ? '/app' : join(dataDir, 'dynos', 'dockapp', info.id)}`);
+    assert.equal(said.line, `one-off ${info.name} in ${runtime === 'docker' ? '/app' : join(dataDir, 'dynos', 'dockapp', info.id, 'app')}`);
     await waitFor('its container removed', async () => !(await containers()).some((c) => c.dynoId === info.id));
   });
 

@@ -1,13 +1,12 @@
 import { lookup } from 'node:dns/promises';
 import type { AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { invalid } from '@paas/contracts';
 import type { ApiSettings } from '../config.js';
 import {
-  checkAddresses, curlResolveEntry, DRAINS, REPOSITORIES, urlTarget, SOURCES, type AllowEntry, type FetchSubject, type OwnListeners, type AddressTarget,
-} from '../domain/address-guard.js';
+  checkAddresses, curlResolveEntry, DRAINS, localAddresses, platformPortsFromEnv, REPOSITORIES, urlTarget, SOURCES, type AllowEntry, type FetchSubject, type OwnListeners, type AddressTarget,
+} from '@paas/isolation';
 import { GrpcServer } from '../grpc/grpc-server.js';
 import { RendezvousListener } from '../rendezvous/rendezvous-listener.js';
 import { HttpsListener } from '../tls/https-listener.js';
@@ -60,7 +59,7 @@ export class AddressGuard {
       .map((a) => (a instanceof URL ? Number(a.port) : a?.port)).filter((p): p is number => !!p);
     if (!apiPorts.includes(target.port)) return false;
     const found = await lookup(target.host, { all: true, verbatim: true }).catch(() => []);
-    const local = new Set(['127.0.0.1', '::1', '0.0.0.0', '::', ...this.ownListeners().localAddresses]);
+    const local = new Set(['127.0.0.1', '::1', '0.0.0.0', '::', ...localAddresses()]);
     return found.length > 0 && found.every((a) => local.has(a.address) || a.address.startsWith('127.'));
   }
 
@@ -83,7 +82,7 @@ export class AddressGuard {
   /** Every port this platform (and the services it relies on) listens on, as far as the api knows. */
   private ownListeners(): OwnListeners {
     const s = this.settings;
-    const ports = [s.port, s.tlsPort, s.grpcPort, s.rendezvousPort, s.registryPort, s.routerPort, ...natsPorts(s.messaging.natsUrl), ...envPorts()];
+    const ports = [s.port, s.tlsPort, s.grpcPort, s.rendezvousPort, s.registryPort, s.routerPort, ...platformPortsFromEnv()];
     const bound = [
       () => (this.http.httpAdapter?.getHttpServer()?.address() as AddressInfo | null)?.port,
       () => Number(new URL(this.https.url).port),
@@ -98,20 +97,8 @@ export class AddressGuard {
         // not listening (yet): nothing to protect there
       }
     }
-    const localAddresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, '')));
-    return { ports: ports.filter((p) => p > 0), portRanges: [s.addresses.dynoPorts], localAddresses };
+    return { ports: ports.filter((p) => p > 0), portRanges: [s.addresses.dynoPorts], localAddresses: localAddresses() };
   }
-}
-
-function natsPorts(urls: string): number[] {
-  return urls.split(',').map((u) => Number(safeUrl(u.trim())?.port || 4222));
-}
-
-/** Ports of the platform's PostgreSQL and Redis, as the services read them. */
-function envPorts(): number[] {
-  const pg = [process.env.DATABASE_URL, process.env.PAAS_ADDON_POSTGRES_URL].map((u) => Number((u && safeUrl(u)?.port) || 5432));
-  const redis = Number((process.env.PAAS_ADDON_REDIS_URL && safeUrl(process.env.PAAS_ADDON_REDIS_URL)?.port) || 6379);
-  return [...pg, redis];
 }
 
 function safeUrl(u: string): URL | undefined {

@@ -1,4 +1,4 @@
-import { DRAINS, parseAllowList, REPOSITORIES, SOURCES, type AllowEntry } from '../domain/address-guard.js';
+import { DRAINS, parseAllowList, REPOSITORIES, SOURCES, type AllowEntry } from '@paas/isolation';
 
 /** What the address guard lets through besides public addresses, per kind of outbound connection. */
 export interface AddressSettings {

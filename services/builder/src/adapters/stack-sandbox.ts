@@ -34,6 +34,8 @@ export interface BuildPlace {
   readonly limits: BuildLimits;
   /** The certificate bundle builds trust too (PAAS_BUILD_CA_FILE), or null. */
   readonly caFile: string | null;
+  /** The builds' egress proxy (http://gateway:port), given to build commands as HTTP_PROXY and HTTPS_PROXY. */
+  readonly proxy?: string;
 }
 const pythonsByImage = new Map<string, Promise<StackPython[]>>();
 
@@ -46,12 +48,16 @@ const pythonsByImage = new Map<string, Promise<StackPython[]>>();
 export class StackSandbox implements Sandbox {
   /** Only the builder's package-tool settings (mirrors, indexes) go in; its paths mean nothing in the container. */
   readonly env: Readonly<Record<string, string>>;
+  /** Every command's way out through the egress proxy (an app's own HTTP_PROXY config var wins). */
+  private readonly proxies: Readonly<Record<string, string>>;
 
-  private constructor(private readonly docker: Docker, private readonly container: Docker.Container, private readonly image: string, private readonly mounts: readonly Mount[], extraCa: boolean) {
+  private constructor(private readonly docker: Docker, private readonly container: Docker.Container, private readonly image: string, private readonly mounts: readonly Mount[], extraCa: boolean, proxy?: string) {
     // The builder's certificate paths are host paths, meaningless in the container: the bundle below stands for them.
     const tools = Object.fromEntries(Object.entries(process.env).filter(([k]) => isToolSetting(k) && !HOST_PATHS.test(k))) as Record<string, string>;
     // Node (npm, corepack) adds the bundle to its own; pip and OpenSSL take it in place of theirs, so it must be a full bundle.
-    this.env = extraCa ? { ...tools, NODE_EXTRA_CA_CERTS: EXTRA_CA_AT, PIP_CERT: EXTRA_CA_AT, SSL_CERT_FILE: EXTRA_CA_AT } : tools;
+    const ca: Record<string, string> = extraCa ? { NODE_EXTRA_CA_CERTS: EXTRA_CA_AT, PIP_CERT: EXTRA_CA_AT, SSL_CERT_FILE: EXTRA_CA_AT } : {};
+    this.env = { ...tools, ...ca };
+    this.proxies = proxy ? { HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy } : {};
   }
 
   /** Opens the build's container. */
@@ -78,7 +84,7 @@ export class StackSandbox implements Sandbox {
       await container.remove({ force: true }).catch(() => undefined);
       throw err;
     }
-    return new StackSandbox(docker, container, image, mounts, place.caFile !== null);
+    return new StackSandbox(docker, container, image, mounts, place.caFile !== null, place.proxy);
   }
 
   at(hostPath: string): string {
@@ -101,7 +107,7 @@ export class StackSandbox implements Sandbox {
     o.signal.addEventListener('abort', kill, { once: true });
     try {
       const exec = await this.container.exec({
-        Cmd: [...argv], Env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`), WorkingDir: this.at(o.cwd), AttachStdout: true, AttachStderr: true,
+        Cmd: [...argv], Env: Object.entries({ ...this.proxies, ...o.env }).map(([k, v]) => `${k}=${v}`), WorkingDir: this.at(o.cwd), AttachStdout: true, AttachStderr: true,
       });
       const stream = await exec.start({ hijack: true, stdin: false });
       const stdout = new PassThrough();

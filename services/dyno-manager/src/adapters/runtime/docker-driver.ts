@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import type { FileBlobStore } from '@paas/storage';
 import type { BlobRef } from '@paas/contracts';
 import { AddonRelay, addressOn, ensureTenantNetwork, type RelayTarget, type TenantNetwork } from '@paas/isolation';
-import { limitsOf } from '../../domain/dyno-size.js';
+import { limitsOf, R15_FACTOR } from '../../domain/dyno-size.js';
 import { containerName, containerOptions, DYNO_UID, handleFromLabels, LABELS as L } from './container-spec.js';
 import type { AttachCallbacks, AttachedProcess, DynoExit, DynoHandle, DynoMemory, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
 import { chunkWriter, followLogs, lineWriter } from './docker-streams.js';
@@ -216,7 +216,10 @@ export class DockerDriver implements RuntimeDriver {
     } catch (err) {
       this.ports.release(port);
       await container?.remove({ force: true, v: true }).catch(() => undefined);
-      throw new Error(`creating the container of ${spec.name} of ${spec.appName}: ${(err as Error).message}`);
+      const e = err as { statusCode?: number; message: string };
+      // The engine refuses limits it cannot apply (too little memory, say): name what sets them.
+      const limits = e.statusCode === 400 && !container ? ` (its limits come from the size ${spec.size ?? 'standard-1x'}: ${quotaMb} MB, killed at ${quotaMb * R15_FACTOR} MB${this.o.memoryMb ? `, set by PAAS_DYNO_MEMORY_MB=${this.o.memoryMb}` : ''})` : '';
+      throw new Error(`creating the container of ${spec.name} of ${spec.appName}: ${e.message}${limits}`);
     }
     const handle: DynoHandle = {
       id: spec.id, appId: spec.appId, appName: spec.appName, name: spec.name, type: spec.type, releaseVersion: spec.releaseVersion,

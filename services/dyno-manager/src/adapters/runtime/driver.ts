@@ -35,6 +35,11 @@ export interface DynoHandle extends DynoIdentity {
   readonly host: string;
   /** $PORT of the dyno. */
   readonly port: number;
+  /**
+   * The user whose socket must listen on $PORT for the dyno to be up (process runtime with app
+   * users, where every dyno shares the host's ports); absent where the address is the dyno's own.
+   */
+  readonly owner?: number;
   readonly pid: number;
   /** When the process started (ms since epoch). */
   readonly startedAt: number;

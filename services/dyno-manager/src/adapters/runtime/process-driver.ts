@@ -87,7 +87,8 @@ export class ProcessDriver implements RuntimeDriver {
       this.speakers.set(spec.id, { appId: spec.appId, name: spec.name });
       await this.tailer.follow(spec.id, join(dir, OUTPUT_FILE), false);
       const child = await this.spawn(spec, dir, port, prepared.uid);
-      const started: Running = { state: { ...describe(spec), port, pid: child.pid!, procStart: '', startedAt: Date.now() }, dir, child, stopping: false, holdsPort: true };
+      const owner = prepared.uid !== undefined ? { owner: prepared.uid } : {};
+      const started: Running = { state: { ...describe(spec), port, pid: child.pid!, procStart: '', startedAt: Date.now(), ...owner }, dir, child, stopping: false, holdsPort: true };
       entry = started;
       this.running.set(spec.id, started);
       // A command that ends at once may have exited while its spawn was being finished: then its
@@ -129,7 +130,7 @@ export class ProcessDriver implements RuntimeDriver {
         throw spec.tty && err.code === 'ENOENT' ? new Error('a terminal for it needs util-linux `script` on the PATH (Debian package bsdutils)') : err;
       });
       const held = port;
-      const handle = { ...describe(spec), host: HOST, port, pid: child.pid!, startedAt: Date.now() };
+      const handle = { ...describe(spec), host: HOST, port, pid: child.pid!, startedAt: Date.now(), ...(prepared.uid !== undefined ? { owner: prepared.uid } : {}) };
       const a = new AttachedChild(handle, child, callbacks, async () => {
         this.attached.delete(spec.id);
         this.ports.release(held);
@@ -304,5 +305,5 @@ function describe(s: Described): Described {
 }
 
 function handleOf(s: ProcessDynoState): DynoHandle {
-  return { ...describe(s), host: HOST, port: s.port, pid: s.pid, startedAt: s.startedAt };
+  return { ...describe(s), host: HOST, port: s.port, pid: s.pid, startedAt: s.startedAt, ...(s.owner !== undefined ? { owner: s.owner } : {}) };
 }

@@ -12,6 +12,8 @@ export interface ProcessDynoState extends DynoIdentity {
   /** Field 22 of /proc/<pid>/stat (clock ticks since boot): the same pid with another start is another process. */
   readonly procStart: string;
   readonly startedAt: number;
+  /** The app user it runs as (absent: the manager's own user). */
+  readonly owner?: number;
 }
 
 /** Dot-names so they do not clash with the slug, which is unpacked in the same directory ($HOME). */

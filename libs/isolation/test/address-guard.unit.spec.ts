@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAddresses, curlResolveEntry, parseAllowList, urlTarget, type OwnListeners } from '../src/domain/address-guard.js';
+import { checkAddresses, curlResolveEntry, parseAllowList, urlTarget, type OwnListeners } from '../src/address-guard.js';
 
 const own: OwnListeners = { ports: [5000, 5443, 8080], portRanges: [[20000, 29999]], localAddresses: ['127.0.0.1', '::1', '192.168.7.20'] };
 const target = (url: string) => urlTarget(new URL(url));

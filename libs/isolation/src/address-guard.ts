@@ -1,12 +1,13 @@
 import ipaddr from 'ipaddr.js';
 
 /**
- * The SSRF guard of every connection the api makes where a user said where to (linked
- * repositories, source tarballs, log drains): it may only lead to public unicast addresses, never
- * to loopback, private, link-local (the cloud metadata service), unique-local, unspecified,
- * multicast or other special ranges, nor to the platform's own listeners, unless the operator
- * allows it (PAAS_REPO_ALLOWED_HOSTS, PAAS_SOURCE_ALLOWED_HOSTS, PAAS_DRAIN_ALLOWED_HOSTS). Pure:
- * the addresses come resolved.
+ * The SSRF guard of every connection the platform makes where a user said where to (linked
+ * repositories, source tarballs, log drains, builds' requests through the egress proxy): it may
+ * only lead to public unicast addresses, never to loopback, private, link-local (the cloud
+ * metadata service), unique-local, unspecified, multicast or other special ranges, nor to the
+ * platform's own listeners, unless the operator allows it (PAAS_REPO_ALLOWED_HOSTS,
+ * PAAS_SOURCE_ALLOWED_HOSTS, PAAS_DRAIN_ALLOWED_HOSTS, PAAS_BUILD_ALLOWED_HOSTS). Pure: the
+ * addresses come resolved.
  */
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
@@ -47,6 +48,36 @@ export const REPOSITORIES: FetchSubject = { field: 'repo_url', env: 'PAAS_REPO_A
 export const SOURCES: FetchSubject = { field: 'source_blob.url', env: 'PAAS_SOURCE_ALLOWED_HOSTS', never: 'fetch sources from' };
 /** Log drains: where the platform sends an app's logs. */
 export const DRAINS: FetchSubject = { field: 'url', env: 'PAAS_DRAIN_ALLOWED_HOSTS', never: 'send logs to' };
+/** Builds' requests through the builder's egress proxy (package registries). */
+export const BUILD_EGRESS: FetchSubject = { field: 'a build request', env: 'PAAS_BUILD_ALLOWED_HOSTS', never: 'let builds reach' };
+
+/**
+ * Whether a tenant's request relayed by the platform (a build's, through the egress proxy) may go
+ * to `addresses`: wherever the tenant could connect by itself (the outside world through the
+ * engine's NAT, public or not), but not to this host (loopback, unspecified, any of its own
+ * addresses) nor link-local addresses (metadata services), unless the operator allowed that exact
+ * host:port or range. The proxy is a way to allowed internal places, not around the firewall.
+ */
+export function checkTenantEgress(target: AddressTarget, addresses: readonly string[], allow: readonly AllowEntry[], localAddresses: readonly string[], subject: FetchSubject = BUILD_EGRESS): GuardVerdict {
+  const { field, env, never } = subject;
+  if (addresses.length === 0) return { ok: false, reason: `${field}'s host ${target.host} does not resolve to any address` };
+  for (const raw of addresses) {
+    if (!ipaddr.isValid(raw)) return { ok: false, reason: `${field}'s host ${target.host} resolved to "${raw}", which is not an IP address` };
+    const a = ipaddr.process(raw);
+    const exact = allow.some((e) => e.kind === 'hostport' && e.port === target.port && (e.host === target.host || sameAddress(e.host, a)));
+    const inCidr = allow.some((e) => e.kind === 'cidr' && e.range[0].kind() === a.kind() && a.match(e.range));
+    const range = a.range();
+    const thisHost = range === 'loopback' || range === 'unspecified' || range === 'linkLocal' || localAddresses.some((l) => sameAddress(l, a));
+    if (thisHost && !exact && !inCidr) {
+      return {
+        ok: false,
+        reason: `${field} to ${hostPort(target)} (${a.toString()}, ${range === 'linkLocal' ? describeRange(a, range) : 'this host'}) is refused: the platform does not ${never} itself. ` +
+          `If it is meant to be reachable, an operator can allow it with ${env}=${hostPort(target)}`,
+      };
+    }
+  }
+  return { ok: true, address: ipaddr.process(addresses[0]!).toString() };
+}
 
 const allowHelp = (env: string) => `${env} takes comma-separated host:port entries (git.internal:443, [fd00::5]:80) and CIDR ranges (10.1.0.0/16)`;
 
