@@ -145,7 +145,7 @@ for (const runtime of ['process', 'docker'] as const) describe(`dyno-manager wit
     assert.notEqual(after.id, before.id, 'a fresh container (process)');
   });
 
-  test('a dyno past its memory limit is killed: R15 in the log, crashed', { skip: runtime === 'process' && 'the process runtime sets no memory limit' }, async () => {
+  test('a dyno past its memory limit is killed: R15 in the log, crashed', { skip: runtime === 'process' && 'the process runtime limits memory with an rlimit (allocations past it fail): no kill, no R14/R15 lines' }, async () => {
     await scale({ web: 2, hog: 1 });
     const crash = await waitFor('hog.1 crashed', () => changes.find((c) => c.data.dyno.name === 'hog.1' && c.data.to === 'crashed'), { timeoutMs: 30_000 });
     assert.equal(crash.data.exitCode, 137);
@@ -154,7 +154,7 @@ for (const runtime of ['process', 'docker'] as const) describe(`dyno-manager wit
     await waitFor('hog.1 down', () => changes.some((c) => c.data.dyno.name === 'hog.1' && c.data.to === 'down'), { timeoutMs: 20_000 });
   });
 
-  test('a dyno above its memory quota but below twice it keeps running, with R14 lines in the log', { skip: runtime === 'process' && 'the process runtime sets no memory limit' }, async () => {
+  test('a dyno above its memory quota but below twice it keeps running, with R14 lines in the log', { skip: runtime === 'process' && 'the process runtime limits memory with an rlimit (allocations past it fail): no kill, no R14/R15 lines' }, async () => {
     await scale({ web: 2, heavy: 1 });
     const line = await waitFor('an R14 line', () => heroku('heavy.1', /^Error R14 \(Memory quota exceeded\)/), { timeoutMs: 30_000 });
     assert.match(line.line, /^Error R14 \(Memory quota exceeded\) -> \d+M of 64M in use$/);

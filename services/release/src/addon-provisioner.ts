@@ -39,9 +39,18 @@ export class AddonProvisioner implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationBootstrap(): void {
+    void this.adviseOperators();
     void this.resumeStuck();
     this.timer = setInterval(() => void this.resumeStuck(), STUCK_AFTER_MS);
     this.timer.unref();
+  }
+
+  /** Tells the operator once, at boot, what an add-on server lacks for tenants (a server that cannot be asked is told of later, when used). */
+  private async adviseOperators(): Promise<void> {
+    for (const provider of this.providers.values()) {
+      const advice = await provider.setUpAdvice?.().catch(() => undefined);
+      if (advice) this.log.warn(advice);
+    }
   }
 
   onApplicationShutdown(): void {

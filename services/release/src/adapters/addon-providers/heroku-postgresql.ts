@@ -61,6 +61,21 @@ class PostgresProvider implements AddonProvider {
     return { url: url.toString() };
   }
 
+  /**
+   * Docker dynos reach the server through the dyno-manager's relay, from a host address: without
+   * the pg_hba.conf line for add-on roles they cannot log in (the platform's roles never can).
+   */
+  async setUpAdvice(): Promise<string | undefined> {
+    let found = true;
+    await this.admin(async (c) => {
+      const { rows } = await c.query<{ n: number }>(
+        `select count(*)::int as n from pg_hba_file_rules where 'sameuser' = any(database) and '+${ADDON_GROUP}' = any(user_name) and auth_method in ('scram-sha-256', 'md5')`);
+      found = rows[0]!.n > 0;
+    });
+    return found ? undefined
+      : `the PostgreSQL server of heroku-postgresql add-ons (${whereOf(this.adminUrl)}) has no pg_hba.conf line for add-on roles, so docker dynos cannot log in to their databases: add "host sameuser +${ADDON_GROUP} samehost scram-sha-256" and reload it`;
+  }
+
   async deprovision(addon: AddonTarget): Promise<void> {
     const name = postgresNameOf(addon.id);
     await this.admin(async (c) => {

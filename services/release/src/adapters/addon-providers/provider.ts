@@ -18,6 +18,8 @@ export interface AddonProvider {
   provision(addon: AddonTarget, secret: string): Promise<{ url: string }>;
   /** Removes the resource and its data; a resource that is not there is fine. */
   deprovision(addon: AddonTarget): Promise<void>;
+  /** What an operator should set up on the server for tenants to reach it safely, when it is missing (checked at boot). */
+  setUpAdvice?(): Promise<string | undefined>;
 }
 
 /**
