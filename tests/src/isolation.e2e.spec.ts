@@ -177,6 +177,8 @@ describe('tenants cannot reach the platform (docker runtime)', () => {
       return x.status === 200 && x.body.includes('written by worker.1') ? x.body : undefined;
     }, { timeoutMs: 30_000 });
     assert.deepEqual(JSON.parse(notes), ['written by worker.1']);
+    const elsewhere = await p.viaRouter('prober', '/db/elsewhere');
+    assert.match(JSON.parse(elsewhere.body), /^refused: .*no pg_hba\.conf entry/, 'its role reaches its own database only');
     const pushed = await post('prober', '/redis/push', 'job-1');
     assert.equal(pushed.status, 200, pushed.body);
     assert.deepEqual(JSON.parse(pushed.body), ['+OK', ':1']);

@@ -60,23 +60,13 @@ export const BUILD_EGRESS: FetchSubject = { field: 'a build request', env: 'PAAS
  */
 export function checkTenantEgress(target: AddressTarget, addresses: readonly string[], allow: readonly AllowEntry[], localAddresses: readonly string[], subject: FetchSubject = BUILD_EGRESS): GuardVerdict {
   const { field, env, never } = subject;
-  if (addresses.length === 0) return { ok: false, reason: `${field}'s host ${target.host} does not resolve to any address` };
-  for (const raw of addresses) {
-    if (!ipaddr.isValid(raw)) return { ok: false, reason: `${field}'s host ${target.host} resolved to "${raw}", which is not an IP address` };
-    const a = ipaddr.process(raw);
-    const exact = allow.some((e) => e.kind === 'hostport' && e.port === target.port && (e.host === target.host || sameAddress(e.host, a)));
-    const inCidr = allow.some((e) => e.kind === 'cidr' && e.range[0].kind() === a.kind() && a.match(e.range));
+  return eachAddress(target, addresses, allow, subject, (a, allowed) => {
     const range = a.range();
     const thisHost = range === 'loopback' || range === 'unspecified' || range === 'linkLocal' || localAddresses.some((l) => sameAddress(l, a));
-    if (thisHost && !exact && !inCidr) {
-      return {
-        ok: false,
-        reason: `${field} to ${hostPort(target)} (${a.toString()}, ${range === 'linkLocal' ? describeRange(a, range) : 'this host'}) is refused: the platform does not ${never} itself. ` +
-          `If it is meant to be reachable, an operator can allow it with ${env}=${hostPort(target)}`,
-      };
-    }
-  }
-  return { ok: true, address: ipaddr.process(addresses[0]!).toString() };
+    if (!thisHost || allowed.exact || allowed.inCidr) return undefined;
+    return `${field} to ${hostPort(target)} (${a.toString()}, ${range === 'linkLocal' ? describeRange(a, range) : 'this host'}) is refused: the platform does not ${never} itself. ` +
+      `If it is meant to be reachable, an operator can allow it with ${env}=${hostPort(target)}`;
+  });
 }
 
 const allowHelp = (env: string) => `${env} takes comma-separated host:port entries (git.internal:443, [fd00::5]:80) and CIDR ranges (10.1.0.0/16)`;
@@ -115,23 +105,35 @@ export function urlTarget(url: URL): AddressTarget {
  */
 export function checkAddresses(target: AddressTarget, addresses: readonly string[], allow: readonly AllowEntry[], own: OwnListeners, subject: FetchSubject = REPOSITORIES): GuardVerdict {
   const { field, env, never } = subject;
+  return eachAddress(target, addresses, allow, subject, (a, allowed) => {
+    if (isOwnListener(a, target.port, own) && !allowed.exact) {
+      return `${field} ${hostPort(target)} is the platform's own listener (${a.toString()} port ${target.port}): the platform does not ${never} itself`;
+    }
+    const range = a.range();
+    if (range === 'unicast' || allowed.exact || allowed.inCidr) return undefined;
+    return `${field}'s host ${hostPort(target)} resolves to ${a.toString()}, ${describeRange(a, range)}: the platform does not ${never} internal addresses. ` +
+      `If it is meant to be reachable, an operator can allow it with ${env}=${hostPort(target)} (comma-separated host:port or CIDR entries)`;
+  });
+}
+
+/**
+ * Judges every address `target` resolved to (all must pass: a client could use any of them) with
+ * what the allow-list says of it; `judge` answers the reason for a refusal, or undefined. The
+ * first address is the one to pin the connection to.
+ */
+function eachAddress(
+  target: AddressTarget, addresses: readonly string[], allow: readonly AllowEntry[], subject: FetchSubject,
+  judge: (a: Address, allowed: { exact: boolean; inCidr: boolean }) => string | undefined,
+): GuardVerdict {
+  const { field } = subject;
   if (addresses.length === 0) return { ok: false, reason: `${field}'s host ${target.host} does not resolve to any address` };
   for (const raw of addresses) {
     if (!ipaddr.isValid(raw)) return { ok: false, reason: `${field}'s host ${target.host} resolved to "${raw}", which is not an IP address` };
     const a = ipaddr.process(raw);
     const exact = allow.some((e) => e.kind === 'hostport' && e.port === target.port && (e.host === target.host || sameAddress(e.host, a)));
-    if (isOwnListener(a, target.port, own) && !exact) {
-      return { ok: false, reason: `${field} ${hostPort(target)} is the platform's own listener (${a.toString()} port ${target.port}): the platform does not ${never} itself` };
-    }
-    const range = a.range();
     const inCidr = allow.some((e) => e.kind === 'cidr' && e.range[0].kind() === a.kind() && a.match(e.range));
-    if (range !== 'unicast' && !exact && !inCidr) {
-      return {
-        ok: false,
-        reason: `${field}'s host ${hostPort(target)} resolves to ${a.toString()}, ${describeRange(a, range)}: the platform does not ${never} internal addresses. ` +
-          `If it is meant to be reachable, an operator can allow it with ${env}=${hostPort(target)} (comma-separated host:port or CIDR entries)`,
-      };
-    }
+    const reason = judge(a, { exact, inCidr });
+    if (reason) return { ok: false, reason };
   }
   return { ok: true, address: ipaddr.process(addresses[0]!).toString() };
 }

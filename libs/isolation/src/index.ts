@@ -11,3 +11,4 @@ export {
   type AddressTarget, type AllowEntry, type FetchSubject, type GuardVerdict, type OwnListeners,
 } from './address-guard.js';
 export { localAddresses, platformListenersFromEnv, platformPortsFromEnv } from './platform-listeners.js';
+export { resolveAll } from './resolve.js';

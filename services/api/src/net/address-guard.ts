@@ -5,7 +5,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { invalid } from '@paas/contracts';
 import type { ApiSettings } from '../config.js';
 import {
-  checkAddresses, curlResolveEntry, DRAINS, localAddresses, platformPortsFromEnv, REPOSITORIES, urlTarget, SOURCES, type AllowEntry, type FetchSubject, type OwnListeners, type AddressTarget,
+  checkAddresses, curlResolveEntry, DRAINS, localAddresses, platformPortsFromEnv, REPOSITORIES, resolveAll, urlTarget, SOURCES, type AllowEntry, type FetchSubject, type OwnListeners, type AddressTarget,
 } from '@paas/isolation';
 import { GrpcServer } from '../grpc/grpc-server.js';
 import { RendezvousListener } from '../rendezvous/rendezvous-listener.js';
@@ -64,17 +64,9 @@ export class AddressGuard {
   }
 
   private async checkFor(url: URL, subject: FetchSubject, allowed: readonly AllowEntry[], target = urlTarget(url)): Promise<CheckedAddress> {
-    let addresses: string[];
-    try {
-      const found = await Promise.race([
-        lookup(target.host, { all: true, verbatim: true }),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS / 1000} s`)), LOOKUP_TIMEOUT_MS).unref()),
-      ]);
-      addresses = found.map((a) => a.address);
-    } catch (err) {
-      throw invalid(`${subject.field}'s host ${target.host} cannot be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the URL.`);
-    }
-    const verdict = checkAddresses(target, addresses, allowed, this.ownListeners(), subject);
+    const found = await resolveAll(target.host, LOOKUP_TIMEOUT_MS);
+    if ('failed' in found) throw invalid(`${subject.field}'s host ${target.host} cannot be resolved (${found.failed}); check the URL.`);
+    const verdict = checkAddresses(target, found.addresses, allowed, this.ownListeners(), subject);
     if (!verdict.ok) throw invalid(`${verdict.reason}.`);
     return { target, address: verdict.address, resolve: curlResolveEntry(target, verdict.address) };
   }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Sandbox } from '../buildpacks/context.js';
 
 const APP_ID = /^[0-9a-f-]{36}$/i;
+/** The package tools whose download caches builds keep. */
+const TOOLS = ['npm', 'yarn', 'pnpm-store', 'corepack', 'pip'];
 
 /**
  * Each app's build cache under `<dataDir>/cache/<appId>`: download caches the tools fill themselves
@@ -66,13 +68,21 @@ const SAVE = [
  * leads nowhere but into what the build could touch anyway.
  */
 export class AppCache {
+  private readonly made = new Set<string>();
+
   constructor(private readonly dir: string, private readonly sandbox: Sandbox, private readonly signal: AbortSignal, private readonly warn: (line: string) => void) {}
 
-  /** A directory a tool keeps its downloads in (created if missing), as the build's commands see it. */
+  /**
+   * A directory a tool keeps its downloads in (created if missing), as the build's commands see
+   * it. The first call makes every usual tool's directory in one command, not one each.
+   */
   async toolDir(tool: string): Promise<string> {
-    const dir = this.sandbox.at(join(this.dir, 'tools', tool));
-    await this.shell('mkdir -p "$1"', [dir]);
-    return dir;
+    if (!this.made.has(tool)) {
+      const tools = [...new Set([tool, ...TOOLS])].filter((t) => !this.made.has(t));
+      await this.shell('mkdir -p "$@"', tools.map((t) => this.sandbox.at(join(this.dir, 'tools', t))));
+      for (const t of tools) this.made.add(t);
+    }
+    return this.sandbox.at(join(this.dir, 'tools', tool));
   }
 
   /** Copies the saved tree `name` to `target` (a host path) when it was saved with `key`; false when there is none to reuse. */

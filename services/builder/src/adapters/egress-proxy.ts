@@ -1,9 +1,7 @@
-import { lookup } from 'node:dns/promises';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { checkTenantEgress, localAddresses, type AllowEntry, type AddressTarget } from '@paas/isolation';
+import { checkTenantEgress, localAddresses, resolveAll, type AllowEntry, type AddressTarget } from '@paas/isolation';
 
-const LOOKUP_TIMEOUT_MS = 10_000;
 const HOP_BY_HOP = new Set(['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive', 'te', 'trailer', 'upgrade']);
 
 /**
@@ -88,17 +86,9 @@ async function forward(req: IncomingMessage, res: ServerResponse, allowed: reado
 
 /** Resolves the target and asks the address guard; every address must pass, the first is used. */
 async function check(target: AddressTarget, allowed: readonly AllowEntry[]): Promise<{ ok: true; address: string } | { ok: false; reason: string }> {
-  let addresses: string[];
-  try {
-    const found = await Promise.race([
-      lookup(target.host, { all: true, verbatim: true }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS / 1000} s`)), LOOKUP_TIMEOUT_MS).unref()),
-    ]);
-    addresses = found.map((a) => a.address);
-  } catch (err) {
-    return { ok: false, reason: `${target.host} cannot be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
-  }
-  return checkTenantEgress(target, addresses, allowed, localAddresses());
+  const found = await resolveAll(target.host);
+  if ('failed' in found) return { ok: false, reason: `${target.host} cannot be resolved (${found.failed})` };
+  return checkTenantEgress(target, found.addresses, allowed, localAddresses());
 }
 
 /** host:port of a CONNECT request. */

@@ -178,12 +178,14 @@ export class StackSandbox implements Sandbox {
  * tree that is that user's already is left as it is. Links are changed, never followed.
  */
 export async function handOver(dirs: readonly string[], uid: number): Promise<void> {
-  for (const dir of dirs) {
+  const given = await Promise.all(dirs.map(async (dir) => {
     const s = await stat(dir);
-    if (s.uid === uid && (s.mode & 0o077) === 0) continue;
-    await run('chown', ['-R', '--no-dereference', `${uid}:${uid}`, dir]);
-    await run('chmod', ['go-rwx', dir]);
-  }
+    return s.uid === uid && (s.mode & 0o077) === 0;
+  }));
+  const rest = dirs.filter((_, i) => !given[i]);
+  if (rest.length === 0) return;
+  await run('chown', ['-R', '--no-dereference', `${uid}:${uid}`, ...rest]);
+  await run('chmod', ['go-rwx', ...rest]);
 }
 
 function stopped(shown: string, signal: AbortSignal): BuildError {
