@@ -71,8 +71,7 @@ describe('tenants cannot reach the platform (docker runtime)', () => {
   const dynoAddress = async (app: string, dyno: string) => {
     const [c] = await docker.listContainers({ filters: { label: [`paas.scope=${p.namespace}`, `paas.app=${app}`, `paas.dyno=${dyno}`] } });
     assert.ok(c, `the container of ${dyno} of ${app}`);
-    const info = await docker.getContainer(c.Id).inspect();
-    return { host: info.NetworkSettings.Networks[`${p.namespace}-dynos`].IPAddress, port: Number(c.Labels['paas.port']) };
+    return { host: c.Labels['paas.address'], port: Number(c.Labels['paas.port']) };
   };
   const post = (app: string, path: string, body: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: p.routerPort, path, method: 'POST', headers: { host: `${app}.localhost`, 'content-type': 'application/json' } }, (res) => {

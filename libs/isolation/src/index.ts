@@ -12,3 +12,4 @@ export {
 } from './address-guard.js';
 export { localAddresses, platformListenersFromEnv, platformPortsFromEnv } from './platform-listeners.js';
 export { resolveAll } from './resolve.js';
+export { NETNS_LABELS, NetnsPool, removeIdleNetns, type Netns, type NetnsPoolOptions } from './netns-pool.js';

@@ -8,23 +8,24 @@ const spec: DynoSpec = {
   env: { GREETING: 'hi' }, slug: { key: 'k', checksum: `sha256:${'0'.repeat(64)}`, size: 1 }, size: 'standard-2x',
 };
 const settings = { scope: 'paas', image: 'paas/stack:bookworm', openPorts: [8080, 5432] };
-const net = { name: 'paas-dynos', bridge: 'paas-0123abcd', gateway: '172.20.0.1', subnet: '172.20.0.0/16' };
+const net = { gateway: '172.20.0.1', netns: { id: 'placeholder-id', address: '172.20.0.5' } };
 
 describe('dyno containers', () => {
-  test('on the tenant network: $PORT is the allocated port, limits by size, locked down, labelled', () => {
+  test('in a namespace of its own on the tenant network: $PORT is the allocated port, limits by size, locked down, labelled', () => {
     const o = containerOptions(spec, settings, net, 'paas.myapp.web-1-abcd1234', 21000, 1000, false);
     assert.deepEqual(o.Env, ['GREETING=hi', 'PORT=21000', 'DYNO=web.1', 'PS=web.1', 'HOME=/app', 'TINI_KILL_PROCESS_GROUP=1']);
     assert.deepEqual(o.Cmd?.slice(0, 2), ['bash', '-c']);
     assert.deepEqual(o.Cmd?.slice(3), ['web.1', 'node server.js']);
     assert.equal(o.User, '1000:1000');
     const h = o.HostConfig!;
-    assert.deepEqual([h.NetworkMode, h.Memory, h.PidsLimit, h.ReadonlyRootfs, h.CapDrop, h.SecurityOpt, h.Init], ['paas-dynos', 2048 * 1024 * 1024, 512, true, ['ALL'], ['no-new-privileges'], true]);
+    assert.deepEqual([h.NetworkMode, h.Memory, h.PidsLimit, h.ReadonlyRootfs, h.CapDrop, h.SecurityOpt, h.Init], ['container:placeholder-id', 2048 * 1024 * 1024, 512, true, ['ALL'], ['no-new-privileges'], true]);
     assert.equal(h.PortBindings, undefined);
-    assert.deepEqual(o.NetworkingConfig, { EndpointsConfig: { 'paas-dynos': {} } });
+    assert.deepEqual([o.Labels?.['paas.netns'], o.Labels?.['paas.address']], ['placeholder-id', '172.20.0.5'], 'its namespace and address, for adoption');
     assert.equal(o.Labels?.['paas.release'], '7');
     const { env: _env, slug: _slug, size: _size, ...identity } = spec;
-    assert.deepEqual(handleFromLabels(o.Labels!, 0, '172.20.0.5'), { ...identity, host: '172.20.0.5', port: 21000, pid: 0, startedAt: 1000 });
-    assert.equal(handleFromLabels(o.Labels!, 0, undefined), null, 'a container without an address on the network is not adopted');
+    assert.deepEqual(handleFromLabels(o.Labels!, 0), { ...identity, host: '172.20.0.5', port: 21000, pid: 0, startedAt: 1000 });
+    const { 'paas.address': _a, ...unplaced } = o.Labels!;
+    assert.equal(handleFromLabels(unplaced, 0), null, 'a container without an address on the network is not adopted');
   });
 
   test('config URLs on the host loopback at an open port name the gateway; every other value is kept', () => {
@@ -45,6 +46,6 @@ describe('dyno containers', () => {
 
   test('container names are safe for the engine; foreign labels are not adopted', () => {
     assert.equal(containerName('e2e_x', { appName: 'my-app', id: 'web-1-ab' }), 'e2e_x.my-app.web-1-ab');
-    assert.equal(handleFromLabels({ 'paas.scope': 'paas' }, 0, '172.20.0.5'), null);
+    assert.equal(handleFromLabels({ 'paas.scope': 'paas' }, 0), null);
   });
 });

@@ -85,10 +85,14 @@ describe('docker driver: isolation and memory', () => {
     assert.equal(info.HostConfig.Memory, 32 * 1024 * 1024);
     assert.equal(info.HostConfig.PidsLimit, 512);
     assert.equal(info.HostConfig.ReadonlyRootfs, true);
-    assert.equal(info.HostConfig.NetworkMode, `${scope}-dynos`, 'on the tenant network, never the host\'s');
+    // Its own namespace, held by a placeholder on the tenant network: never the host's.
+    const held = /^container:(.+)$/.exec(info.HostConfig.NetworkMode ?? '')?.[1];
+    assert.ok(held, info.HostConfig.NetworkMode);
+    assert.ok((await docker.getContainer(held).inspect()).NetworkSettings.Networks[`${scope}-dynos`], 'the placeholder is on the dynos\' network');
     assert.deepEqual(info.HostConfig.CapDrop, ['ALL']);
     assert.equal(info.Mounts.filter((m) => m.Type === 'bind').length, 0, 'no bind mounts');
     await driver.stop(s.id, 1000);
+    await assert.rejects(docker.getContainer(held).inspect(), 'the namespace went with the dyno');
   });
 
   test("a Docker build's image runs as it is: no slug copied in, its own working directory, the same limits", async () => {

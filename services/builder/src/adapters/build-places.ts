@@ -1,7 +1,7 @@
 import { chmod } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Docker from 'dockerode';
-import { appUid, canSwitchUsers, closeDataDir, ensureTenantNetwork, type TenantNetwork } from '@paas/isolation';
+import { appUid, canSwitchUsers, closeDataDir, ensureTenantNetwork, NetnsPool, removeIdleNetns, type TenantNetwork } from '@paas/isolation';
 import type { Sandbox } from '../buildpacks/context.js';
 import type { BuilderSettings, BuildLimits } from '../config.js';
 import { BuildError } from '../domain/build-error.js';
@@ -14,7 +14,10 @@ import { handOver, StackSandbox } from './stack-sandbox.js';
 /** Open files per build process, as a dyno's (Heroku's number). */
 const OPEN_FILES = 10_000;
 
-interface BuildNetwork { readonly network: TenantNetwork; readonly proxy: string }
+interface BuildNetwork { readonly network: TenantNetwork; readonly pool: NetnsPool; readonly proxy: string }
+
+/** Build namespaces kept made ahead: the next build's container starts without waiting for one. */
+const NETNS_AHEAD = 1;
 
 /** One build as its place needs to know it: the app, its directories (host paths) and its labels. */
 export interface BuildSite {
@@ -33,6 +36,7 @@ export interface BuildSite {
 export class BuildPlaces {
   private network: Promise<BuildNetwork> | undefined;
   private proxy: EgressProxy | undefined;
+  private pool: NetnsPool | undefined;
 
   constructor(private readonly settings: BuilderSettings, private readonly cache: BuildCache) {}
 
@@ -45,8 +49,8 @@ export class BuildPlaces {
     out.detail(`Building in a container of the stack image ${stackImage}`);
     const mounts = [{ host: b.dir, at: '/app' }, { host: b.scratch, at: '/tmp/build' }, { host: await this.cache.appDir(b.appId), at: '/cache' }];
     const labels = { 'paas.scope': this.settings.messaging.namespace, 'paas.app': b.appName, 'paas.build': b.buildId };
-    const { network, proxy } = await this.buildNetwork(docker);
-    return StackSandbox.open(docker, stackImage, mounts, labels, { network, limits: buildLimits, caFile: buildCaFile, proxy });
+    const { network, pool, proxy } = await this.buildNetwork(docker);
+    return StackSandbox.open(docker, stackImage, mounts, labels, { network, pool, limits: buildLimits, caFile: buildCaFile, proxy });
   }
 
   /** Where Docker builds run their steps; none when no engine answers (compiling then says so). */
@@ -56,9 +60,10 @@ export class BuildPlaces {
     return { network: (await this.buildNetwork(docker)).network.name, limits: this.settings.buildLimits };
   }
 
-  /** Stops the egress proxy (builds in flight lose it with the builder). */
+  /** Stops the egress proxy (builds in flight lose it with the builder) and removes the namespaces made ahead. */
   async close(): Promise<void> {
     await this.proxy?.close();
+    await this.pool?.close();
   }
 
   /**
@@ -88,7 +93,11 @@ export class BuildPlaces {
         if (err.code === 'EADDRINUSE') return undefined; // another builder of this platform on this host serves it
         throw err;
       });
-      return { network, proxy: `http://${network.gateway}:${buildProxyPort}` };
+      // What a builder that stopped without closing its pool left goes first.
+      await removeIdleNetns(docker, messaging.namespace);
+      this.pool = new NetnsPool(docker, network, { scope: messaging.namespace, image: this.settings.stackImage, size: NETNS_AHEAD });
+      this.pool.refill();
+      return { network, pool: this.pool, proxy: `http://${network.gateway}:${buildProxyPort}` };
     })().catch((err: Error) => {
       this.network = undefined;
       throw new BuildError(`The builds' network could not be set up, so no build can run in a container: ${err.message}`);

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
-import type { TenantNetwork } from '@paas/isolation';
+import type { Netns, NetnsPool, TenantNetwork } from '@paas/isolation';
 import type { BuildLimits } from '../config.js';
 import type { Sandbox, SandboxRun, StackPython } from '../buildpacks/context.js';
 import { BuildError } from '../domain/build-error.js';
@@ -31,6 +31,8 @@ const run = promisify(execFile);
 /** Where and within what a build container runs. */
 export interface BuildPlace {
   readonly network: TenantNetwork;
+  /** The builds' namespaces made ahead on that network (see NetnsPool). */
+  readonly pool: NetnsPool;
   readonly limits: BuildLimits;
   /** The certificate bundle builds trust too (PAAS_BUILD_CA_FILE), or null. */
   readonly caFile: string | null;
@@ -51,7 +53,7 @@ export class StackSandbox implements Sandbox {
   /** Every command's way out through the egress proxy (an app's own HTTP_PROXY config var wins). */
   private readonly proxies: Readonly<Record<string, string>>;
 
-  private constructor(private readonly docker: Docker, private readonly container: Docker.Container, private readonly image: string, private readonly mounts: readonly Mount[], extraCa: boolean, proxy?: string) {
+  private constructor(private readonly docker: Docker, private readonly container: Docker.Container, private readonly netns: Netns, private readonly image: string, private readonly mounts: readonly Mount[], extraCa: boolean, proxy?: string) {
     // The builder's certificate paths are host paths, meaningless in the container: the bundle below stands for them.
     const tools = Object.fromEntries(Object.entries(process.env).filter(([k]) => isToolSetting(k) && !HOST_PATHS.test(k))) as Record<string, string>;
     // Node (npm, corepack) adds the bundle to its own; pip and OpenSSL take it in place of theirs, so it must be a full bundle.
@@ -68,23 +70,26 @@ export class StackSandbox implements Sandbox {
     });
     await handOver(buildMounts.filter((m) => !m.readOnly).map((m) => m.host), BUILD_UID);
     const { limits } = place;
+    const netns = await place.pool.take();
     const container = await docker.createContainer({
-      Image: image, Cmd: ['sleep', 'infinity'], User: `${BUILD_UID}:${BUILD_UID}`, WorkingDir: mounts[0].at, Labels: labels,
-      NetworkingConfig: { EndpointsConfig: { [place.network.name]: {} } },
+      Image: image, Cmd: ['sleep', 'infinity'], User: `${BUILD_UID}:${BUILD_UID}`, WorkingDir: mounts[0].at, Labels: { ...labels, 'paas.netns': netns.id },
       HostConfig: {
-        NetworkMode: place.network.name, Init: true, Binds: mounts.map((m) => `${m.host}:${m.at}${m.readOnly ? ':ro' : ''}`), CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'],
+        // A namespace of its own on the builds' network, made ahead: never the host's.
+        NetworkMode: `container:${netns.id}`, Init: true, Binds: mounts.map((m) => `${m.host}:${m.at}${m.readOnly ? ':ro' : ''}`), CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'],
         Memory: limits.memoryMb * MB, MemorySwap: limits.memoryMb * MB, PidsLimit: limits.pids, NanoCpus: Math.round(limits.cpus * 1e9),
       },
-    }).catch((err: Error) => {
+    }).catch(async (err: Error) => {
+      await place.pool.release(netns.id);
       throw new Error(`the Docker engine refused the build container (PAAS_BUILD_MEMORY_MB=${limits.memoryMb}, PAAS_BUILD_PIDS=${limits.pids}, PAAS_BUILD_CPUS=${limits.cpus}): ${err.message}`);
     });
     try {
       await container.start();
     } catch (err) {
       await container.remove({ force: true }).catch(() => undefined);
+      await place.pool.release(netns.id);
       throw err;
     }
-    return new StackSandbox(docker, container, image, mounts, place.caFile !== null, place.proxy);
+    return new StackSandbox(docker, container, netns, image, mounts, place.caFile !== null, place.proxy);
   }
 
   at(hostPath: string): string {
@@ -153,6 +158,7 @@ export class StackSandbox implements Sandbox {
 
   async close(): Promise<void> {
     await this.container.remove({ force: true }).catch(() => undefined);
+    await this.docker.getContainer(this.netns.id).remove({ force: true }).catch(() => undefined);
   }
 
   private async discoverPythons(): Promise<StackPython[]> {

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { envForTenant, type TenantNetwork } from '@paas/isolation';
+import { envForTenant, NETNS_LABELS, type Netns } from '@paas/isolation';
 import { limitsOf, R15_FACTOR } from '../../domain/dyno-size.js';
 import type { DynoHandle, DynoSpec } from './driver.js';
 
@@ -13,6 +13,7 @@ const MB = 1024 * 1024;
 export const LABELS = {
   scope: 'paas.scope', appId: 'paas.app-id', app: 'paas.app', release: 'paas.release', type: 'paas.type', dyno: 'paas.dyno',
   id: 'paas.dyno-id', command: 'paas.command', port: 'paas.port', startedAt: 'paas.started-at', quota: 'paas.memory-quota-mb', attached: 'paas.attached',
+  netns: NETNS_LABELS.netns, address: NETNS_LABELS.address,
 } as const;
 const L = LABELS;
 
@@ -33,19 +34,26 @@ export function containerName(scope: string, spec: Pick<DynoSpec, 'appName' | 'i
 /**
  * The container of one dyno: the stack image (or a Docker build's), the command through the shell
  * after .profile.d, the dyno user, limits by size, no capabilities, a read-only root filesystem
- * with /app (a volume) and /tmp (tmpfs) writable, on the tenant network (an address of its own,
- * nothing of the host but its open ports, no other container).
+ * with /app (a volume) and /tmp (tmpfs) writable, in a network namespace of its own on the tenant
+ * network (an address of its own, nothing of the host but its open ports, no other container).
  */
-export function containerOptions(spec: DynoSpec, c: ContainerSettings, net: TenantNetwork, name: string, port: number, startedAt: number, attached: boolean): Docker.ContainerCreateOptions {
+/** Where a dyno's container lives on the tenant network: the network's gateway, and the namespace (with its address) it joins. */
+export interface DynoPlace {
+  readonly gateway: string;
+  readonly netns: Netns;
+}
+
+export function containerOptions(spec: DynoSpec, c: ContainerSettings, place: DynoPlace, name: string, port: number, startedAt: number, attached: boolean): Docker.ContainerCreateOptions {
   const limits = limitsOf(spec.size ?? 'standard-1x', c.memoryMb);
   // A Docker build's image keeps its own WORKDIR and HOME, and may have no bash.
   const stack = !spec.image;
   const shell = stack ? 'bash' : '/bin/sh';
-  const env = { ...envForTenant(spec.env, net.gateway, c.openPorts), PORT: String(port), DYNO: spec.name, PS: spec.name, ...(stack ? { HOME: '/app' } : {}), TINI_KILL_PROCESS_GROUP: '1' };
+  const env = { ...envForTenant(spec.env, place.gateway, c.openPorts), PORT: String(port), DYNO: spec.name, PS: spec.name, ...(stack ? { HOME: '/app' } : {}), TINI_KILL_PROCESS_GROUP: '1' };
   const labels: Record<string, string> = {
     [L.scope]: c.scope, [L.appId]: spec.appId, [L.app]: spec.appName, [L.release]: String(spec.releaseVersion),
     [L.type]: spec.type, [L.dyno]: spec.name, [L.id]: spec.id, [L.command]: spec.command, [L.port]: String(port),
-    [L.startedAt]: String(startedAt), [L.quota]: String(limits.memoryMb), ...(attached ? { [L.attached]: '1' } : {}),
+    [L.startedAt]: String(startedAt), [L.quota]: String(limits.memoryMb), [L.netns]: place.netns.id, [L.address]: place.netns.address,
+    ...(attached ? { [L.attached]: '1' } : {}),
   };
   return {
     name,
@@ -64,11 +72,11 @@ export function containerOptions(spec: DynoSpec, c: ContainerSettings, net: Tena
     AttachStdout: attached,
     AttachStderr: attached,
     Volumes: { '/app': {} },
-    NetworkingConfig: { EndpointsConfig: { [net.name]: {} } },
     HostConfig: {
       // docker-init forwards signals to the command's process group (TINI_KILL_PROCESS_GROUP).
       Init: true,
-      NetworkMode: net.name,
+      // Its own namespace on the tenant network, made ahead (see NetnsPool): never the host's.
+      NetworkMode: `container:${place.netns.id}`,
       // The hard limit is where Heroku kills (R15); between the quota and it the log gets R14 lines.
       Memory: limits.memoryMb * R15_FACTOR * MB,
       MemorySwap: limits.memoryMb * R15_FACTOR * MB,
@@ -83,8 +91,9 @@ export function containerOptions(spec: DynoSpec, c: ContainerSettings, net: Tena
 }
 
 /** The dyno a container of ours runs, read back from its labels (adoption); null when they are not ours. */
-export function handleFromLabels(labels: Readonly<Record<string, string>>, createdS: number, host: string | undefined): DynoHandle | null {
+export function handleFromLabels(labels: Readonly<Record<string, string>>, createdS: number): DynoHandle | null {
   const id = labels[L.id];
+  const host = labels[L.address];
   if (!id || !labels[L.dyno] || !Number(labels[L.port]) || !host) return null;
   return {
     id, appId: labels[L.appId], appName: labels[L.app], name: labels[L.dyno], type: labels[L.type],

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { FileBlobStore } from '@paas/storage';
 import type { BlobRef } from '@paas/contracts';
-import { AddonRelay, addressOn, ensureTenantNetwork, type RelayTarget, type TenantNetwork } from '@paas/isolation';
+import { AddonRelay, ensureTenantNetwork, NetnsPool, removeIdleNetns, type Netns, type RelayTarget, type TenantNetwork } from '@paas/isolation';
 import { limitsOf, R15_FACTOR } from '../../domain/dyno-size.js';
 import { containerName, containerOptions, DYNO_UID, handleFromLabels, LABELS as L } from './container-spec.js';
 import type { AttachCallbacks, AttachedProcess, DynoExit, DynoHandle, DynoMemory, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
@@ -13,6 +13,9 @@ import { chunkWriter, followLogs, lineWriter } from './docker-streams.js';
 import { pullMissingImage } from './image-pull.js';
 import { PortAllocator } from './port-allocator.js';
 import { TarOwner } from './tar-owner.js';
+
+/** Network namespaces kept made ahead: a deploy's new web dyno, or a scale by a few, starts without waiting for one. */
+const NETNS_AHEAD = 3;
 
 /** How long an unexplained SIGKILL is given for the engine to record that it was an OOM kill. */
 const OOM_SETTLE_MS = 1500;
@@ -40,8 +43,9 @@ export interface DockerDriverOptions {
 }
 
 interface Running {
-  /** Its host is the container's address on the tenant network, known once it started. */
-  handle: DynoHandle;
+  readonly handle: DynoHandle;
+  /** The placeholder holding its network namespace, removed with it. */
+  readonly netns: string;
   readonly container: Docker.Container;
   readonly quotaMb: number;
   readonly abort: AbortController;
@@ -66,9 +70,10 @@ export class DockerDriver implements RuntimeDriver {
   private readonly ports: PortAllocator;
   private readonly verified = new Set<string>();
   private readonly memoryTimer: NodeJS.Timeout | undefined;
-  private image: Promise<TenantNetwork> | undefined;
+  private image: Promise<{ net: TenantNetwork; pool: NetnsPool }> | undefined;
   private readonly pulls = new Map<string, Promise<void>>();
   private readonly relays: AddonRelay[] = [];
+  private pool: NetnsPool | undefined;
   private closed = false;
 
   constructor(private readonly o: DockerDriverOptions, private readonly blobs: FileBlobStore) {
@@ -83,7 +88,6 @@ export class DockerDriver implements RuntimeDriver {
     const r = await this.create(spec, false);
     try {
       await r.container.start();
-      await this.locate(r);
       const out = lineWriter((line) => this.output(r, line));
       const logs = followLogs(this.o.docker, r.container, out, false, r.abort.signal).catch(() => undefined);
       r.exited = this.watch(r, logs);
@@ -109,7 +113,6 @@ export class DockerDriver implements RuntimeDriver {
         stream.once('close', () => resolve());
       });
       await r.container.start();
-      await this.locate(r);
       r.exited = this.watch(r, drained);
       void r.exited.then((exit) => callbacks.onExit(exit));
       return {
@@ -146,12 +149,13 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   async list(): Promise<DynoHandle[]> {
-    const net = await this.ready();
-    const found = await this.o.docker.listContainers({ all: true, filters: { label: [`${L.scope}=${this.o.scope}`] } });
+    await this.ready();
+    // Dyno containers only: the namespaces made ahead (placeholders) are the pool's, tidied below.
+    const found = await this.o.docker.listContainers({ all: true, filters: { label: [`${L.scope}=${this.o.scope}`, L.id] } });
     const out: DynoHandle[] = [];
     for (const c of found) {
       const labels = c.Labels;
-      const handle = handleFromLabels(labels, c.Created, addressOn(c, net.name));
+      const handle = handleFromLabels(labels, c.Created);
       const id = handle?.id ?? '';
       const known = this.running.get(id);
       if (known) {
@@ -164,13 +168,15 @@ export class DockerDriver implements RuntimeDriver {
         await container.remove({ force: true, v: true }).catch(() => undefined);
         continue;
       }
-      const r: Running = { handle, container, quotaMb: Number(labels[L.quota]) || 512, abort: new AbortController(), stopping: false };
+      const r: Running = { handle, netns: labels[L.netns] ?? '', container, quotaMb: Number(labels[L.quota]) || 512, abort: new AbortController(), stopping: false };
       this.running.set(id, r);
       this.ports.reserve(handle.port);
       const logs = followLogs(this.o.docker, container, lineWriter((line) => this.output(r, line)), true, r.abort.signal).catch(() => undefined);
       r.exited = this.watch(r, logs);
       out.push(handle);
     }
+    // Namespaces whose dyno is gone (it was removed from outside, or a manager stopped mid-start) go too.
+    await removeIdleNetns(this.o.docker, this.o.scope);
     return out;
   }
 
@@ -192,15 +198,16 @@ export class DockerDriver implements RuntimeDriver {
     clearInterval(this.memoryTimer);
     // Dynos' connections to their add-ons end with the relays; the next manager relays anew.
     await Promise.all(this.relays.splice(0).map((r) => r.close()));
+    await this.pool?.close();
     const attached = [...this.running.values()].filter((r) => r.attached);
     for (const r of this.running.values()) if (!r.attached) r.abort.abort();
     await Promise.all(attached.map((r) => this.stop(r.handle.id, 0)));
     this.running.clear();
   }
 
-  /** Builds (once) what the dyno needs: the image, a fresh container with the slug in /app, a port. */
+  /** Builds (once) what the dyno needs: the image, a network namespace, a fresh container with the slug in /app, a port. */
   private async create(spec: DynoSpec, attached: boolean): Promise<Running> {
-    const net = await this.ready();
+    const { net, pool } = await this.ready();
     if (spec.image) await this.pulled(spec.image);
     const previous = this.running.get(spec.id);
     if (previous) await this.discard(previous); // a crashed instance being restarted
@@ -210,12 +217,15 @@ export class DockerDriver implements RuntimeDriver {
     const quotaMb = limitsOf(spec.size ?? 'standard-1x', this.o.memoryMb).memoryMb;
     const startedAt = Date.now();
     let container: Docker.Container | undefined;
+    let netns: Netns | undefined;
     try {
-      container = await this.o.docker.createContainer(containerOptions(spec, this.o, net, name, port, startedAt, attached));
+      netns = await pool.take();
+      container = await this.o.docker.createContainer(containerOptions(spec, this.o, { gateway: net.gateway, netns }, name, port, startedAt, attached));
       if (!spec.image) await this.copySlug(container, spec.slug);
     } catch (err) {
       this.ports.release(port);
       await container?.remove({ force: true, v: true }).catch(() => undefined);
+      if (netns) await pool.release(netns.id);
       const e = err as { statusCode?: number; message: string };
       // The engine refuses limits it cannot apply (too little memory, say): name what sets them.
       const limits = e.statusCode === 400 && !container ? ` (its limits come from the size ${spec.size ?? 'standard-1x'}: ${quotaMb} MB, killed at ${quotaMb * R15_FACTOR} MB${this.o.memoryMb ? `, set by PAAS_DYNO_MEMORY_MB=${this.o.memoryMb}` : ''})` : '';
@@ -223,23 +233,11 @@ export class DockerDriver implements RuntimeDriver {
     }
     const handle: DynoHandle = {
       id: spec.id, appId: spec.appId, appName: spec.appName, name: spec.name, type: spec.type, releaseVersion: spec.releaseVersion,
-      command: spec.command, host: '', port, pid: 0, startedAt,
+      command: spec.command, host: netns.address, port, pid: 0, startedAt,
     };
-    const r: Running = { handle, container, quotaMb, abort: new AbortController(), stopping: false };
+    const r: Running = { handle, netns: netns.id, container, quotaMb, abort: new AbortController(), stopping: false };
     this.running.set(spec.id, r);
     return r;
-  }
-
-  /**
-   * Reads the started container's address on the tenant network into its handle. A command that
-   * already ended has none left (the engine frees it at the exit), which its exit report tells.
-   */
-  private async locate(r: Running): Promise<void> {
-    const net = await this.ready();
-    const info = await r.container.inspect();
-    const host = addressOn(info, net.name);
-    if (host) r.handle = { ...r.handle, host };
-    else if (info.State.Running) throw new Error(`the container has no address on ${net.name}`);
   }
 
   /** Streams the slug (a gzipped tar) into the container's /app, owned by the dyno user. */
@@ -296,6 +294,7 @@ export class DockerDriver implements RuntimeDriver {
     }
     r.abort.abort();
     await r.container.remove({ force: true, v: true }).catch(() => undefined);
+    if (r.netns) await this.o.docker.getContainer(r.netns).remove({ force: true }).catch(() => undefined);
   }
 
   /** A release's image, pulled when the engine lacks it (a `container:push`ed image removed or pushed from elsewhere). */
@@ -310,8 +309,8 @@ export class DockerDriver implements RuntimeDriver {
     return p;
   }
 
-  /** The stack image, the tenant network with its firewall, and the add-on relays, made sure of once. */
-  private ready(): Promise<TenantNetwork> {
+  /** The stack image, the tenant network with its firewall, its namespaces made ahead and the add-on relays, made sure of once. */
+  private ready(): Promise<{ net: TenantNetwork; pool: NetnsPool }> {
     this.image ??= this.o.ensureImage().then(() => this.network()).catch((err: Error) => {
       this.image = undefined;
       throw err;
@@ -319,13 +318,15 @@ export class DockerDriver implements RuntimeDriver {
     return this.image;
   }
 
-  private async network(): Promise<TenantNetwork> {
+  private async network(): Promise<{ net: TenantNetwork; pool: NetnsPool }> {
     const net = await ensureTenantNetwork(this.o.docker, this.o.scope, 'dynos', this.o.openPorts);
     for (const target of this.o.addonServers ?? []) {
       const relay = await AddonRelay.open(net.gateway, target);
       if (relay) this.relays.push(relay);
     }
-    return net;
+    this.pool = new NetnsPool(this.o.docker, net, { scope: this.o.scope, image: this.o.image, size: NETNS_AHEAD });
+    this.pool.refill();
+    return { net, pool: this.pool };
   }
 
   private output(r: Running, line: string): void {
