@@ -16,8 +16,20 @@ export interface AppUsers {
 
 export const DEFAULT_APP_USERS: AppUsers = { base: 2_000_000_000, count: 65_536 };
 
+/** Claims are for good: each process remembers the ones it read (by data dir and app). */
+const known = new Map<string, number>();
+
 /** The uid (and gid) an app's processes run as: its hash's slot, or the next free one when taken by another app. */
 export async function appUid(dataDir: string, appId: string, users: AppUsers = DEFAULT_APP_USERS): Promise<number> {
+  const key = `${dataDir}\0${appId}`;
+  const cached = known.get(key);
+  if (cached !== undefined) return cached;
+  const uid = await claimUid(dataDir, appId, users);
+  known.set(key, uid);
+  return uid;
+}
+
+async function claimUid(dataDir: string, appId: string, users: AppUsers): Promise<number> {
   const dir = join(dataDir, 'uids');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const start = createHash('sha256').update(appId).digest().readUInt32BE(0) % users.count;
