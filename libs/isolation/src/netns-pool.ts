@@ -36,10 +36,13 @@ export class NetnsPool {
 
   constructor(private readonly docker: Docker, private readonly network: TenantNetwork, private readonly o: NetnsPoolOptions) {}
 
-  /** A namespace of its own for one container (from the pool when one is ready, else made now). */
+  /**
+   * A namespace of its own for one container (from the pool when one is ready, else made now).
+   * The pool is not refilled here: making one competes with the caller's own container start at
+   * the engine, so the caller refills once its container runs.
+   */
   async take(): Promise<Netns> {
     const next = this.ready.shift();
-    this.refill();
     // One made ahead that failed is not tried again in a loop: this one is made now, or fails saying why.
     return (next ? await next : undefined) ?? this.make();
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sandbox } from '../buildpacks/context.js';
 
@@ -20,10 +20,18 @@ export class BuildCache {
     this.root = join(dataDir, 'cache');
   }
 
-  /** The app's cache directory (created if missing), to mount into a build container. */
+  /**
+   * The app's cache directory (created if missing), to mount into a build container. A new one
+   * gets the tools' directories from here at once: nothing of a build has been in it yet.
+   */
   async appDir(appId: string): Promise<string> {
     const dir = this.dirOf(appId);
-    await mkdir(dir, { recursive: true });
+    await mkdir(this.root, { recursive: true });
+    const made = await mkdir(dir).then(() => true, (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+      return false;
+    });
+    if (made) for (const tool of TOOLS) await mkdir(join(dir, 'tools', tool), { recursive: true });
     return dir;
   }
 
@@ -77,6 +85,8 @@ export class AppCache {
    * it. The first call makes every usual tool's directory in one command, not one each.
    */
   async toolDir(tool: string): Promise<string> {
+    // A real directory there already (looked at without following anything) needs no command.
+    if (!this.made.has(tool) && (await lstat(join(this.dir, 'tools', tool)).catch(() => undefined))?.isDirectory()) this.made.add(tool);
     if (!this.made.has(tool)) {
       const tools = [...new Set([tool, ...TOOLS])].filter((t) => !this.made.has(t));
       await this.shell('mkdir -p "$@"', tools.map((t) => this.sandbox.at(join(this.dir, 'tools', t))));

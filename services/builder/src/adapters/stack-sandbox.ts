@@ -84,6 +84,7 @@ export class StackSandbox implements Sandbox {
     });
     try {
       await container.start();
+      place.pool.refill();
     } catch (err) {
       await container.remove({ force: true }).catch(() => undefined);
       await place.pool.release(netns.id);
@@ -158,7 +159,8 @@ export class StackSandbox implements Sandbox {
 
   async close(): Promise<void> {
     await this.container.remove({ force: true }).catch(() => undefined);
-    await this.docker.getContainer(this.netns.id).remove({ force: true }).catch(() => undefined);
+    // Its namespace goes after the build, not within it (a builder that stops first leaves it to the next one's sweep).
+    void this.docker.getContainer(this.netns.id).remove({ force: true }).catch(() => undefined);
   }
 
   private async discoverPythons(): Promise<StackPython[]> {

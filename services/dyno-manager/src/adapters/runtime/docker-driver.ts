@@ -88,6 +88,7 @@ export class DockerDriver implements RuntimeDriver {
     const r = await this.create(spec, false);
     try {
       await r.container.start();
+      this.pool?.refill();
       const out = lineWriter((line) => this.output(r, line));
       const logs = followLogs(this.o.docker, r.container, out, false, r.abort.signal).catch(() => undefined);
       r.exited = this.watch(r, logs);
@@ -113,6 +114,7 @@ export class DockerDriver implements RuntimeDriver {
         stream.once('close', () => resolve());
       });
       await r.container.start();
+      this.pool?.refill();
       r.exited = this.watch(r, drained);
       void r.exited.then((exit) => callbacks.onExit(exit));
       return {
@@ -294,7 +296,9 @@ export class DockerDriver implements RuntimeDriver {
     }
     r.abort.abort();
     await r.container.remove({ force: true, v: true }).catch(() => undefined);
-    if (r.netns) await this.o.docker.getContainer(r.netns).remove({ force: true }).catch(() => undefined);
+    // Its namespace goes after it, without holding up what waits for the dyno to be gone (a restart,
+    // a deploy's next step); a manager that stops first leaves it to the next one's sweep.
+    if (r.netns) void this.o.docker.getContainer(r.netns).remove({ force: true }).catch(() => undefined);
   }
 
   /** A release's image, pulled when the engine lacks it (a `container:push`ed image removed or pushed from elsewhere). */
