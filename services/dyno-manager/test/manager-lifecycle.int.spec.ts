@@ -43,7 +43,7 @@ for (const runtime of ['process', 'docker'] as const) describe(`dyno-manager wit
   const dynos = () => rpc.request(ListDynos, { appId: release.appId });
   /** Containers, or process groups (by leader pid): what really runs. */
   const containers = async (): Promise<Instance[]> => runtime === 'docker'
-    ? (await docker.listContainers({ all: true, filters: { label: [`paas.scope=${ns}`] } }))
+    ? (await docker.listContainers({ all: true, filters: { label: [`paas.scope=${ns}`, 'paas.dyno-id'] } }))
       .map((c) => ({ id: c.Id, dyno: c.Labels['paas.dyno'], dynoId: c.Labels['paas.dyno-id'], state: c.State === 'running' ? 'running' : 'exited' }))
     : Promise.all((await readStates(dataDir)).flatMap((s) => (s.state ? [s.state] : []))
       .map(async (s) => ({ id: String(s.pid), dyno: s.name, dynoId: s.id, state: await isAlive(s) ? 'running' as const : 'exited' as const })));
