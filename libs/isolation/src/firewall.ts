@@ -1,20 +1,29 @@
 import { createHash } from 'node:crypto';
 
 /**
- * What a tenant network may reach on the host: nothing but the listed TCP ports (the router's way
- * in, the add-on servers), which answer only with credentials. Replies to the host's own
- * connections (the router to a dyno) pass; everything else from the network to the host is
- * dropped, and so is traffic between two containers of the network and to link-local addresses
- * (cloud metadata services).
+ * What a tenant network may reach on the host: nothing but the listed TCP ports, which answer
+ * only with credentials: the platform's own servers on this network's gateway (add-on relays, the
+ * builds' proxy), and the router's way in on any of the host's addresses. Replies to the host's
+ * own connections (the router to a dyno) pass; everything else from the network to the host is
+ * dropped (another network's gateway too: another platform's relays there are not this one's),
+ * and so is traffic between two containers of the network and to link-local addresses (cloud
+ * metadata).
  */
 export interface FirewallPlan {
   /** The nft table of this platform (one per scope), replaced whole each time. */
   readonly table: string;
   /** The Linux bridge of the tenant network. */
   readonly bridge: string;
-  /** Host TCP ports tenants may open connections to. */
-  readonly openPorts: readonly number[];
+  /** The network's gateway: the host's address on it. */
+  readonly gateway: string;
+  /** TCP ports tenants may open connections to at the gateway only. */
+  readonly gatewayPorts: readonly number[];
+  /** TCP ports tenants may open connections to at any address of the host. */
+  readonly hostPorts: readonly number[];
 }
+
+/** Which host ports a tenant network opens, and where. */
+export type OpenPorts = Pick<FirewallPlan, 'gatewayPorts' | 'hostPorts'>;
 
 /** The two tenant networks of a platform: dynos' and builds' (the same rules; builds also reach the builder's egress proxy). */
 export type TenantKind = 'dynos' | 'builds';
@@ -31,7 +40,9 @@ export function tenantNames(scope: string, kind: TenantKind): { network: string;
  * usual filter priority and only ever drop, so they add to whatever else filters the host.
  */
 export function firewallScript(p: FirewallPlan): string {
-  const ports = [...new Set(p.openPorts)].filter((n) => Number.isInteger(n) && n > 0 && n < 65536).sort((a, b) => a - b);
+  const clean = (ports: readonly number[]) => [...new Set(ports)].filter((n) => Number.isInteger(n) && n > 0 && n < 65536).sort((a, b) => a - b);
+  const atGateway = clean(p.gatewayPorts);
+  const anywhere = clean(p.hostPorts);
   const br = JSON.stringify(p.bridge);
   return [
     `table inet ${p.table}`,
@@ -40,7 +51,8 @@ export function firewallScript(p: FirewallPlan): string {
     '  chain input {',
     '    type filter hook input priority filter - 5; policy accept;',
     `    iifname ${br} ct state established,related accept`,
-    ...(ports.length ? [`    iifname ${br} tcp dport { ${ports.join(', ')} } accept`] : []),
+    ...(atGateway.length ? [`    iifname ${br} ip daddr ${p.gateway} tcp dport { ${atGateway.join(', ')} } accept`] : []),
+    ...(anywhere.length ? [`    iifname ${br} tcp dport { ${anywhere.join(', ')} } accept`] : []),
     `    iifname ${br} drop`,
     '  }',
     '  chain forward {',

@@ -1,4 +1,4 @@
-export { firewallScript, firewallRemovalScript, tenantNames, type FirewallPlan, type TenantKind } from './firewall.js';
+export { firewallScript, firewallRemovalScript, tenantNames, type FirewallPlan, type OpenPorts, type TenantKind } from './firewall.js';
 export { addressOn, ensureTenantNetwork, removeTenantNetworks, type TenantNetwork } from './tenant-network.js';
 export { envForTenant, loopbackAddonServers, tenantOpenPorts } from './tenant-env.js';
 export { AddonRelay, type RelayTarget } from './addon-relay.js';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
-import { firewallRemovalScript, firewallScript, tenantNames, type TenantKind } from './firewall.js';
+import { firewallRemovalScript, firewallScript, tenantNames, type OpenPorts, type TenantKind } from './firewall.js';
 
 /** The Docker network tenants' containers (dynos, builds) run in, as created for one platform scope. */
 export interface TenantNetwork {
@@ -16,10 +16,10 @@ export interface TenantNetwork {
 /**
  * Makes sure the scope's tenant network exists and that the host firewall around it is in place:
  * a bridge network without inter-container traffic (ICC off), whose containers reach the outside
- * world through the engine's NAT and, on the host, only `openPorts`. Safe to call from several
+ * world through the engine's NAT and, on the host, only `open` (see FirewallPlan). Safe to call from several
  * services at once; the firewall table is replaced whole each time.
  */
-export async function ensureTenantNetwork(docker: Docker, scope: string, kind: TenantKind, openPorts: readonly number[]): Promise<TenantNetwork> {
+export async function ensureTenantNetwork(docker: Docker, scope: string, kind: TenantKind, open: OpenPorts): Promise<TenantNetwork> {
   const names = tenantNames(scope, kind);
   let info = await inspect(docker, names.network);
   if (!info) {
@@ -41,8 +41,9 @@ export async function ensureTenantNetwork(docker: Docker, scope: string, kind: T
   if (info.Options?.['com.docker.network.bridge.enable_icc'] !== 'false') {
     throw new Error(`the Docker network ${names.network} lets its containers reach each other (it was not made by the platform): remove it (docker network rm ${names.network}) and start again`);
   }
-  await nft(firewallScript({ table: names.table, bridge, openPorts }), `installing the firewall of ${names.network}`);
-  return { name: names.network, bridge, gateway: ipam.Gateway.split('/')[0], subnet: ipam.Subnet };
+  const gateway = ipam.Gateway.split('/')[0]!;
+  await nft(firewallScript({ table: names.table, bridge, gateway, ...open }), `installing the firewall of ${names.network}`);
+  return { name: names.network, bridge, gateway, subnet: ipam.Subnet };
 }
 
 /** Removes a scope's tenant networks and their firewall tables (tests clean up with this); containers on them go first. */

@@ -17,15 +17,20 @@ describe('tenant networks: names and firewall', () => {
     assert.notEqual(a.table, tenantNames('e2eabc', 'dynos').table);
   });
 
-  test('the firewall replaces its table whole, lets replies and the open ports in, drops the rest from the bridge and its own traffic and metadata', () => {
-    const script = firewallScript({ table: 'paas_dynos_x', bridge: 'paasd-x', openPorts: [8080, 5432, 8080] });
+  test('the firewall replaces its table whole, lets replies in, the gateway\'s ports at the gateway only and the router\'s anywhere, drops the rest, its own traffic and metadata', () => {
+    const script = firewallScript({ table: 'paas_dynos_x', bridge: 'paasd-x', gateway: '172.20.0.1', gatewayPorts: [6379, 5432, 5432], hostPorts: [8080] });
     const lines = script.split('\n').map((l) => l.trim());
     assert.deepEqual(lines.slice(0, 2), ['table inet paas_dynos_x', 'delete table inet paas_dynos_x']);
     const input = lines.slice(lines.indexOf('chain input {'), lines.indexOf('chain forward {'));
-    assert.deepEqual(input.slice(2, 5), ['iifname "paasd-x" ct state established,related accept', 'iifname "paasd-x" tcp dport { 5432, 8080 } accept', 'iifname "paasd-x" drop']);
+    assert.deepEqual(input.slice(2, 6), [
+      'iifname "paasd-x" ct state established,related accept',
+      'iifname "paasd-x" ip daddr 172.20.0.1 tcp dport { 5432, 6379 } accept',
+      'iifname "paasd-x" tcp dport { 8080 } accept',
+      'iifname "paasd-x" drop',
+    ]);
     assert.ok(lines.includes('iifname "paasd-x" oifname "paasd-x" drop'));
     assert.ok(lines.includes('iifname "paasd-x" ip daddr 169.254.0.0/16 drop'));
-    assert.ok(!firewallScript({ table: 't', bridge: 'b', openPorts: [] }).includes('dport'), 'no open ports: no accept line');
+    assert.ok(!firewallScript({ table: 't', bridge: 'b', gateway: '10.0.0.1', gatewayPorts: [], hostPorts: [] }).includes('dport'), 'no open ports: no accept line');
   });
 });
 

@@ -88,7 +88,7 @@ export class BuildPlaces {
   private buildNetwork(docker: Docker): Promise<BuildNetwork> {
     const { messaging, buildProxyPort, buildAllowedHosts } = this.settings;
     this.network ??= (async () => {
-      const network = await ensureTenantNetwork(docker, messaging.namespace, 'builds', [buildProxyPort]);
+      const network = await ensureTenantNetwork(docker, messaging.namespace, 'builds', { gatewayPorts: [buildProxyPort], hostPorts: [] });
       this.proxy ??= await EgressProxy.open(network.gateway, buildProxyPort, buildAllowedHosts).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'EADDRINUSE') return undefined; // another builder of this platform on this host serves it
         throw err;

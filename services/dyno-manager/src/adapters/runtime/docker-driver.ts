@@ -5,17 +5,15 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { FileBlobStore } from '@paas/storage';
 import type { BlobRef } from '@paas/contracts';
-import { AddonRelay, ensureTenantNetwork, NetnsPool, removeIdleNetns, type Netns, type RelayTarget, type TenantNetwork } from '@paas/isolation';
+import { removeIdleNetns, type Netns, type RelayTarget } from '@paas/isolation';
 import { limitsOf, R15_FACTOR } from '../../domain/dyno-size.js';
 import { containerName, containerOptions, DYNO_UID, handleFromLabels, LABELS as L } from './container-spec.js';
 import type { AttachCallbacks, AttachedProcess, DynoExit, DynoHandle, DynoMemory, DynoOutput, DynoSpec, RuntimeDriver } from './driver.js';
 import { chunkWriter, followLogs, lineWriter } from './docker-streams.js';
+import { DynoNetwork } from './dyno-network.js';
 import { pullMissingImage } from './image-pull.js';
 import { PortAllocator } from './port-allocator.js';
 import { TarOwner } from './tar-owner.js';
-
-/** Network namespaces kept made ahead: a deploy's new web dyno, or a scale by a few, starts without waiting for one. */
-const NETNS_AHEAD = 3;
 
 /** How long an unexplained SIGKILL is given for the engine to record that it was an OOM kill. */
 const OOM_SETTLE_MS = 1500;
@@ -70,10 +68,9 @@ export class DockerDriver implements RuntimeDriver {
   private readonly ports: PortAllocator;
   private readonly verified = new Set<string>();
   private readonly memoryTimer: NodeJS.Timeout | undefined;
-  private image: Promise<{ net: TenantNetwork; pool: NetnsPool }> | undefined;
+  private image: Promise<DynoNetwork> | undefined;
+  private network: DynoNetwork | undefined;
   private readonly pulls = new Map<string, Promise<void>>();
-  private readonly relays: AddonRelay[] = [];
-  private pool: NetnsPool | undefined;
   private closed = false;
 
   constructor(private readonly o: DockerDriverOptions, private readonly blobs: FileBlobStore) {
@@ -88,7 +85,7 @@ export class DockerDriver implements RuntimeDriver {
     const r = await this.create(spec, false);
     try {
       await r.container.start();
-      this.pool?.refill();
+      this.network?.namespaces.refill();
       const out = lineWriter((line) => this.output(r, line));
       const logs = followLogs(this.o.docker, r.container, out, false, r.abort.signal).catch(() => undefined);
       r.exited = this.watch(r, logs);
@@ -114,7 +111,7 @@ export class DockerDriver implements RuntimeDriver {
         stream.once('close', () => resolve());
       });
       await r.container.start();
-      this.pool?.refill();
+      this.network?.namespaces.refill();
       r.exited = this.watch(r, drained);
       void r.exited.then((exit) => callbacks.onExit(exit));
       return {
@@ -198,9 +195,7 @@ export class DockerDriver implements RuntimeDriver {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.memoryTimer);
-    // Dynos' connections to their add-ons end with the relays; the next manager relays anew.
-    await Promise.all(this.relays.splice(0).map((r) => r.close()));
-    await this.pool?.close();
+    await this.network?.close();
     const attached = [...this.running.values()].filter((r) => r.attached);
     for (const r of this.running.values()) if (!r.attached) r.abort.abort();
     await Promise.all(attached.map((r) => this.stop(r.handle.id, 0)));
@@ -209,7 +204,7 @@ export class DockerDriver implements RuntimeDriver {
 
   /** Builds (once) what the dyno needs: the image, a network namespace, a fresh container with the slug in /app, a port. */
   private async create(spec: DynoSpec, attached: boolean): Promise<Running> {
-    const { net, pool } = await this.ready();
+    const { net, namespaces: pool } = await this.ready();
     if (spec.image) await this.pulled(spec.image);
     const previous = this.running.get(spec.id);
     if (previous) await this.discard(previous); // a crashed instance being restarted
@@ -313,24 +308,16 @@ export class DockerDriver implements RuntimeDriver {
     return p;
   }
 
-  /** The stack image, the tenant network with its firewall, its namespaces made ahead and the add-on relays, made sure of once. */
-  private ready(): Promise<{ net: TenantNetwork; pool: NetnsPool }> {
-    this.image ??= this.o.ensureImage().then(() => this.network()).catch((err: Error) => {
+  /** The stack image, then the dynos' network (firewall, add-on relays, namespaces made ahead), made sure of once. */
+  private ready(): Promise<DynoNetwork> {
+    this.image ??= this.o.ensureImage().then(async () => {
+      this.network = await DynoNetwork.open(this.o.docker, { scope: this.o.scope, image: this.o.image, openPorts: this.o.openPorts, addonServers: this.o.addonServers ?? [] });
+      return this.network;
+    }).catch((err: Error) => {
       this.image = undefined;
       throw err;
     });
     return this.image;
-  }
-
-  private async network(): Promise<{ net: TenantNetwork; pool: NetnsPool }> {
-    const net = await ensureTenantNetwork(this.o.docker, this.o.scope, 'dynos', this.o.openPorts);
-    for (const target of this.o.addonServers ?? []) {
-      const relay = await AddonRelay.open(net.gateway, target);
-      if (relay) this.relays.push(relay);
-    }
-    this.pool = new NetnsPool(this.o.docker, net, { scope: this.o.scope, image: this.o.image, size: NETNS_AHEAD });
-    this.pool.refill();
-    return { net, pool: this.pool };
   }
 
   private output(r: Running, line: string): void {
