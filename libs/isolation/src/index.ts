@@ -1,6 +1,6 @@
 export { firewallScript, firewallRemovalScript, tenantNames, type FirewallPlan, type OpenPorts, type TenantKind } from './firewall.js';
 export { addressOn, ensureTenantNetwork, removeTenantNetworks, type TenantNetwork } from './tenant-network.js';
-export { envForTenant, loopbackAddonServers, tenantOpenPorts } from './tenant-env.js';
+export { envForTenant, loopbackAddonServers, routerPorts } from './tenant-env.js';
 export { AddonRelay, type RelayTarget } from './addon-relay.js';
 export { redisAuthAccepted, redisFirstCommand, type GateVerdict } from './redis-gate.js';
 export { appUid, canSwitchUsers, DEFAULT_APP_USERS, type AppUsers } from './app-users.js';

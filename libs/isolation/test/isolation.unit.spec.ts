@@ -4,7 +4,7 @@ import { checkTenantEgress, parseAllowList } from '../src/address-guard.js';
 import { firewallScript, tenantNames } from '../src/firewall.js';
 import { redisAuthAccepted, redisFirstCommand } from '../src/redis-gate.js';
 import { tenantCommand } from '../src/tenant-command.js';
-import { envForTenant, loopbackAddonServers, tenantOpenPorts } from '../src/tenant-env.js';
+import { envForTenant, loopbackAddonServers, routerPorts } from '../src/tenant-env.js';
 
 const resp = (...args: string[]) => Buffer.from(`*${args.length}\r\n${args.map((a) => `$${a.length}\r\n${a}\r\n`).join('')}`);
 
@@ -35,13 +35,13 @@ describe('tenant networks: names and firewall', () => {
 });
 
 describe('add-on relays: what tenants may reach and how Redis is gated', () => {
-  test('the open ports are the router\'s and the add-on servers\'; add-on servers on loopback are relayed', () => {
-    assert.deepEqual(tenantOpenPorts({}), [8080, 5432, 6379]);
+  test('the router\'s ports are open anywhere; add-on servers on loopback are relayed', () => {
+    assert.deepEqual([routerPorts({}), routerPorts({ PAAS_ROUTER_PORT: '80', PAAS_ROUTER_TLS_PORT: '443' })], [[8080], [80, 443]]);
     assert.deepEqual(loopbackAddonServers({}).map((s) => `${s.kind}@${s.host}:${s.port}`), ['postgres@127.0.0.1:5432', 'redis@127.0.0.1:6379']);
     assert.deepEqual(loopbackAddonServers({ PAAS_ADDON_POSTGRES_URL: 'postgres://db.internal:5432/postgres', PAAS_ADDON_REDIS_URL: 'redis://localhost:6380' }).map((s) => `${s.kind}@${s.host}:${s.port}`), ['redis@127.0.0.1:6380']);
   });
 
-  test('a loopback URL at an open port names the gateway in the tenant\'s environment', () => {
+  test('a loopback URL at a relayed port names the gateway in the tenant\'s environment', () => {
     assert.deepEqual(envForTenant({ A: 'redis://u:p@127.0.0.1:6379', B: 'redis://u:p@127.0.0.1:6390', C: 'not a url' }, '10.0.0.1', [6379]), { A: 'redis://u:p@10.0.0.1:6379', B: 'redis://u:p@127.0.0.1:6390', C: 'not a url' });
   });
 

@@ -1,6 +1,6 @@
 import { messagingSettingsFromEnv, type MessagingSettings } from '@paas/messaging';
 import { resolve } from 'node:path';
-import { loopbackAddonServers, tenantOpenPorts, type RelayTarget } from '@paas/isolation';
+import { loopbackAddonServers, routerPorts, type RelayTarget } from '@paas/isolation';
 import { DEFAULT_STACK_IMAGE } from './adapters/runtime/stack-image.js';
 
 /** Everything the dyno-manager service reads from its environment, validated at boot. */
@@ -15,8 +15,8 @@ export interface DynoManagerSettings {
   runtime: 'process' | 'docker' | 'auto';
   /** The image docker dynos run in (PAAS_STACK_IMAGE); the default one is built when missing. */
   stackImage: string;
-  /** Host ports docker dynos may reach on the tenant network: the router's and the add-on servers' (see @paas/isolation). */
-  openPorts: number[];
+  /** The router's way in, which docker dynos may reach at any host address (PAAS_ROUTER_PORT, PAAS_ROUTER_TLS_PORT). */
+  routerPorts: number[];
   /** Add-on servers on the host's loopback, relayed to docker dynos from their network's gateway. */
   addonServers: RelayTarget[];
   /** Replaces every dyno size's memory quota with this many MB (PAAS_DYNO_MEMORY_MB); docker only. */
@@ -70,7 +70,7 @@ export function dynoManagerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env)
     dataDir: resolve(env.PAAS_DATA_DIR || '.paas-data'),
     runtime,
     stackImage: env.PAAS_STACK_IMAGE || DEFAULT_STACK_IMAGE,
-    openPorts: tenantOpenPorts(env),
+    routerPorts: routerPorts(env),
     addonServers: loopbackAddonServers(env),
     memoryMb: memoryMb || undefined,
     memoryCheckMs: whole(env, 'PAAS_MEMORY_CHECK_MS', 20_000),

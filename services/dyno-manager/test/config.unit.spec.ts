@@ -4,9 +4,10 @@ import { dynoManagerSettingsFromEnv } from '../src/config.js';
 import { limitsOf } from '../src/domain/dyno-size.js';
 
 describe('dyno-manager settings', () => {
-  test('by default: the auto runtime (docker when an engine answers), the stack image, the router and add-on ports open to tenants, Heroku\'s cool-offs and limits by size', () => {
+  test('by default: the auto runtime (docker when an engine answers), the stack image, the router\'s ports open to tenants, the add-on servers on loopback relayed, Heroku\'s cool-offs and limits by size', () => {
     const s = dynoManagerSettingsFromEnv({});
-    assert.deepEqual([s.runtime, s.stackImage, s.openPorts, s.memoryMb], ['auto', 'paas/stack:bookworm', [8080, 5432, 6379], undefined]);
+    assert.deepEqual([s.runtime, s.stackImage, s.routerPorts, s.memoryMb], ['auto', 'paas/stack:bookworm', [8080], undefined]);
+    assert.deepEqual(s.addonServers.map((a) => `${a.kind}:${a.port}`), ['postgres:5432', 'redis:6379']);
     assert.deepEqual([s.restartBackoffBaseMs, s.restartBackoffMaxMs], [20 * 60_000, 320 * 60_000]);
     assert.deepEqual(['eco', 'standard-1x', 'standard-2x', 'performance-m', 'performance-l'].map((z) => limitsOf(z as 'eco').memoryMb), [512, 512, 1024, 2560, 14336]);
   });
@@ -17,9 +18,10 @@ describe('dyno-manager settings', () => {
     assert.deepEqual([s.stackImage, limitsOf('performance-l', s.memoryMb).memoryMb], ['registry.local/stack:1', 64]);
   });
 
-  test('the open ports follow the router\'s and the add-on servers\' settings', () => {
-    const s = dynoManagerSettingsFromEnv({ PAAS_ROUTER_PORT: '9080', PAAS_ROUTER_TLS_PORT: '9443', PAAS_ADDON_POSTGRES_URL: 'postgres://admin@127.0.0.1:6543/postgres', PAAS_ADDON_REDIS_URL: 'redis://127.0.0.1' });
-    assert.deepEqual(s.openPorts, [9080, 9443, 6543, 6379]);
+  test('the router\'s ports and the relayed add-on servers follow their settings; a remote add-on server is not relayed', () => {
+    const s = dynoManagerSettingsFromEnv({ PAAS_ROUTER_PORT: '9080', PAAS_ROUTER_TLS_PORT: '9443', PAAS_ADDON_POSTGRES_URL: 'postgres://admin@127.0.0.1:6543/postgres', PAAS_ADDON_REDIS_URL: 'redis://redis.internal:6379' });
+    assert.deepEqual(s.routerPorts, [9080, 9443]);
+    assert.deepEqual(s.addonServers.map((a) => `${a.kind}:${a.port}`), ['postgres:6543']);
   });
 
   test('an unknown runtime, or the old network setting, is refused saying what to set', () => {

@@ -7,8 +7,8 @@ const spec: DynoSpec = {
   id: 'web-1-abcd1234', appId: 'a1', appName: 'myapp', name: 'web.1', type: 'web', releaseVersion: 7, command: 'node server.js',
   env: { GREETING: 'hi' }, slug: { key: 'k', checksum: `sha256:${'0'.repeat(64)}`, size: 1 }, size: 'standard-2x',
 };
-const settings = { scope: 'paas', image: 'paas/stack:bookworm', openPorts: [8080, 5432] };
-const net = { gateway: '172.20.0.1', netns: { id: 'placeholder-id', address: '172.20.0.5' } };
+const settings = { scope: 'paas', image: 'paas/stack:bookworm' };
+const net = { gateway: '172.20.0.1', netns: { id: 'placeholder-id', address: '172.20.0.5' }, relayedPorts: [5432] };
 
 describe('dyno containers', () => {
   test('in a namespace of its own on the tenant network: $PORT is the allocated port, limits by size, locked down, labelled', () => {
@@ -28,7 +28,7 @@ describe('dyno containers', () => {
     assert.equal(handleFromLabels(unplaced, 0), null, 'a container without an address on the network is not adopted');
   });
 
-  test('config URLs on the host loopback at an open port name the gateway; every other value is kept', () => {
+  test('config URLs on the host loopback at a relayed port name the gateway; every other value is kept', () => {
     const env = {
       DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', LOCAL_DB: 'postgres://u:p@localhost/db', SELF: 'http://localhost:3000/', OTHER: 'postgres://db.example.com:5432/x', PLAIN: '127.0.0.1:5432',
     };

@@ -18,7 +18,7 @@ runtimeContract('docker driver', async () => {
   return {
     dataDir,
     driver: () => new DockerDriver({
-      docker, image: process.env.PAAS_STACK_IMAGE || DEFAULT_STACK_IMAGE, scope, portMin: 20000, portMax: 29999, openPorts: [], memoryCheckMs: 0,
+      docker, image: process.env.PAAS_STACK_IMAGE || DEFAULT_STACK_IMAGE, scope, portMin: 20000, portMax: 29999, routerPorts: [], memoryCheckMs: 0,
       ensureImage: () => ensureStackImage(docker, process.env.PAAS_STACK_IMAGE || DEFAULT_STACK_IMAGE, (l) => console.log(l)),
     }, blobStoreFor(dataDir)),
     killFromOutside: async (h) => {
@@ -53,7 +53,7 @@ describe('docker driver: isolation and memory', () => {
     slug = await makeSlug(dataDir, 'app-isolation');
     // A 16 MB quota: R14 above it, killed (R15) at twice it.
     driver = new DockerDriver({
-      docker, image, scope, portMin: 20000, portMax: 29999, openPorts: [], memoryMb: 16, memoryCheckMs: 200,
+      docker, image, scope, portMin: 20000, portMax: 29999, routerPorts: [], memoryMb: 16, memoryCheckMs: 200,
       ensureImage: () => ensureStackImage(docker, image, (l) => console.log(l)),
     }, blobStoreFor(dataDir));
     driver.onExit((id, exit) => exits.push({ id, exit }));
@@ -122,7 +122,7 @@ describe('docker driver: isolation and memory', () => {
 
   test('a memory quota the engine refuses fails the start with the engine\'s words and the setting that made it, leaving nothing', async () => {
     const tiny = new DockerDriver({
-      docker, image, scope, portMin: 20000, portMax: 29999, openPorts: [], memoryMb: 2, memoryCheckMs: 0,
+      docker, image, scope, portMin: 20000, portMax: 29999, routerPorts: [], memoryMb: 2, memoryCheckMs: 0,
       ensureImage: () => ensureStackImage(docker, image, (l) => console.log(l)),
     }, blobStoreFor(dataDir));
     const s = spec('web.9', 'exec sleep 600');

@@ -22,8 +22,6 @@ export interface ContainerSettings {
   readonly scope: string;
   readonly image: string;
   readonly memoryMb?: number;
-  /** Host ports tenants may reach: loopback URLs at these ports in the config name the network's gateway. */
-  readonly openPorts: readonly number[];
 }
 
 /** A container name unique per dyno instance: <scope>.<app>.<id>. */
@@ -31,24 +29,26 @@ export function containerName(scope: string, spec: Pick<DynoSpec, 'appName' | 'i
   return `${scope}.${spec.appName}.${spec.id}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
 }
 
+/** Where a dyno's container lives on the tenant network: the namespace (with its address) it joins, and the gateway where the add-on relays listen. */
+export interface DynoPlace {
+  readonly gateway: string;
+  readonly netns: Netns;
+  /** The ports relayed at the gateway: config URLs on the host's loopback at these name the gateway instead. */
+  readonly relayedPorts: readonly number[];
+}
+
 /**
  * The container of one dyno: the stack image (or a Docker build's), the command through the shell
  * after .profile.d, the dyno user, limits by size, no capabilities, a read-only root filesystem
  * with /app (a volume) and /tmp (tmpfs) writable, in a network namespace of its own on the tenant
- * network (an address of its own, nothing of the host but its open ports, no other container).
+ * network (an address of its own, nothing of the host but the router and its relays, no other container).
  */
-/** Where a dyno's container lives on the tenant network: the network's gateway, and the namespace (with its address) it joins. */
-export interface DynoPlace {
-  readonly gateway: string;
-  readonly netns: Netns;
-}
-
 export function containerOptions(spec: DynoSpec, c: ContainerSettings, place: DynoPlace, name: string, port: number, startedAt: number, attached: boolean): Docker.ContainerCreateOptions {
   const limits = limitsOf(spec.size ?? 'standard-1x', c.memoryMb);
   // A Docker build's image keeps its own WORKDIR and HOME, and may have no bash.
   const stack = !spec.image;
   const shell = stack ? 'bash' : '/bin/sh';
-  const env = { ...envForTenant(spec.env, place.gateway, c.openPorts), PORT: String(port), DYNO: spec.name, PS: spec.name, ...(stack ? { HOME: '/app' } : {}), TINI_KILL_PROCESS_GROUP: '1' };
+  const env = { ...envForTenant(spec.env, place.gateway, place.relayedPorts), PORT: String(port), DYNO: spec.name, PS: spec.name, ...(stack ? { HOME: '/app' } : {}), TINI_KILL_PROCESS_GROUP: '1' };
   const labels: Record<string, string> = {
     [L.scope]: c.scope, [L.appId]: spec.appId, [L.app]: spec.appName, [L.release]: String(spec.releaseVersion),
     [L.type]: spec.type, [L.dyno]: spec.name, [L.id]: spec.id, [L.command]: spec.command, [L.port]: String(port),

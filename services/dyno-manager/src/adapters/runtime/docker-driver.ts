@@ -26,8 +26,8 @@ export interface DockerDriverOptions {
   readonly scope: string;
   readonly portMin: number;
   readonly portMax: number;
-  /** Host ports tenants may reach (the router's, the add-on servers'); the firewall drops the rest. */
-  readonly openPorts: readonly number[];
+  /** The router's way in: the host ports dynos may reach at any address; the firewall drops the rest but the relays. */
+  readonly routerPorts: readonly number[];
   /** Add-on servers on the host's loopback: relayed from the network's gateway (see AddonRelay). */
   readonly addonServers?: readonly RelayTarget[];
   /** Replaces every size's memory quota (PAAS_DYNO_MEMORY_MB). */
@@ -217,7 +217,7 @@ export class DockerDriver implements RuntimeDriver {
     let netns: Netns | undefined;
     try {
       netns = await pool.take();
-      container = await this.o.docker.createContainer(containerOptions(spec, this.o, { gateway: net.gateway, netns }, name, port, startedAt, attached));
+      container = await this.o.docker.createContainer(containerOptions(spec, this.o, { gateway: net.gateway, netns, relayedPorts: this.network!.relayedPorts }, name, port, startedAt, attached));
       if (!spec.image) await this.copySlug(container, spec.slug);
     } catch (err) {
       this.ports.release(port);
@@ -311,7 +311,7 @@ export class DockerDriver implements RuntimeDriver {
   /** The stack image, then the dynos' network (firewall, add-on relays, namespaces made ahead), made sure of once. */
   private ready(): Promise<DynoNetwork> {
     this.image ??= this.o.ensureImage().then(async () => {
-      this.network = await DynoNetwork.open(this.o.docker, { scope: this.o.scope, image: this.o.image, openPorts: this.o.openPorts, addonServers: this.o.addonServers ?? [] });
+      this.network = await DynoNetwork.open(this.o.docker, { scope: this.o.scope, image: this.o.image, routerPorts: this.o.routerPorts, addonServers: this.o.addonServers ?? [] });
       return this.network;
     }).catch((err: Error) => {
       this.image = undefined;

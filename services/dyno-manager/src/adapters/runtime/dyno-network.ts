@@ -13,13 +13,12 @@ export class DynoNetwork {
   private readonly relays: AddonRelay[] = [];
   private pool: NetnsPool | undefined;
 
-  private constructor(readonly net: TenantNetwork) {}
+  private constructor(readonly net: TenantNetwork, readonly relayedPorts: readonly number[]) {}
 
-  static async open(docker: Docker, o: { scope: string; image: string; openPorts: readonly number[]; addonServers: readonly RelayTarget[] }): Promise<DynoNetwork> {
+  static async open(docker: Docker, o: { scope: string; image: string; routerPorts: readonly number[]; addonServers: readonly RelayTarget[] }): Promise<DynoNetwork> {
     // The relays listen on this network's gateway only; the router's way in may be any address of the host.
-    const gatewayPorts = o.addonServers.map((a) => a.port);
-    const hostPorts = o.openPorts.filter((p) => !gatewayPorts.includes(p));
-    const n = new DynoNetwork(await ensureTenantNetwork(docker, o.scope, 'dynos', { gatewayPorts, hostPorts }));
+    const relayedPorts = o.addonServers.map((a) => a.port);
+    const n = new DynoNetwork(await ensureTenantNetwork(docker, o.scope, 'dynos', { gatewayPorts: relayedPorts, hostPorts: o.routerPorts }), relayedPorts);
     for (const target of o.addonServers) {
       const relay = await AddonRelay.open(n.net.gateway, target);
       if (relay) n.relays.push(relay);

@@ -34,7 +34,7 @@ export async function runtimeDriver(settings: DynoManagerSettings): Promise<Runt
     scope: settings.messaging.namespace,
     portMin: settings.portMin,
     portMax: settings.portMax,
-    openPorts: settings.openPorts,
+    routerPorts: settings.routerPorts,
     addonServers: settings.addonServers,
     memoryMb: settings.memoryMb,
     memoryCheckMs: settings.memoryCheckMs,
